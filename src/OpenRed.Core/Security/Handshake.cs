@@ -75,8 +75,9 @@ public static class Handshake
             var request = await ReadAsync(stream, options, time, "REQUEST", deadlines.Token);
             deadlines.EndPhase();
             var verify = machine.ProcessRequest(request);
-            await FrameIO.WriteFrameAsync(stream, verify, deadlines.Token);
+            // The FINALIZE clock starts as VERIFY is handed to the stream, so a slow write counts against the peer too.
             deadlines.StartPhase(options.VerifyToFinalize, "FINALIZE");
+            await FrameIO.WriteFrameAsync(stream, verify, deadlines.Token);
             var finalize = await ReadAsync(stream, options, time, "FINALIZE", deadlines.Token);
             return machine.ProcessFinalize(finalize);
         }
