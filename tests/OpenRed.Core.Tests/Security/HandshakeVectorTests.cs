@@ -137,6 +137,28 @@ public sealed class HandshakeVectorTests
         Aead.TryOpen(_v.Hex("phase2", "kR"), new byte[12], _v.Hex("phase2", "th2"), new byte[15]).Should().BeNull();
     }
 
+    [Fact]
+    public void KeySchedule_VectorDh_GivesVectorKeysAndErasesDh()
+    {
+        var dh = _v.Hex("phase2", "dh");
+        HandshakeKeySchedule.DeriveHandshakeKeys(_v.Hex("phase2", "th2"), dh, null, out var hs, out var kR, out var kI);
+        dh.Should().OnlyContain(b => b == 0);
+        hs.Should().Equal(_v.Hex("phase2", "hs"));
+        kR.Should().Equal(_v.Hex("phase2", "kR"));
+        kI.Should().Equal(_v.Hex("phase2", "kI"));
+        using var keys = HandshakeKeySchedule.DeriveSessionKeys(_v.Hex("phase3", "th6"), hs, null);
+        keys.InitiatorToResponder.Should().Equal(_v.Hex("session", "k_i2r"));
+    }
+
+    [Fact]
+    public void EphemeralKey_AfterDispose_CannotAgree()
+    {
+        var key = new EphemeralKey(_v.Hex("initiator", "ephemeral_private"));
+        key.Dispose();
+        var act = () => key.TryAgree(_v.Hex("responder", "ephemeral_public"), new byte[32]);
+        act.Should().Throw<ObjectDisposedException>();
+    }
+
     private void Check(string side, string what, byte[]? actual, string section, string name) =>
         Convert.ToHexStringLower(actual ?? []).Should().Be(_v.Text(section, name), "{0} of the {1}", what, side);
 

@@ -97,7 +97,6 @@ internal sealed class HandshakeInitiator : IDisposable
             var dh = new byte[HandshakeConstants.KeyLength];
             var agreed = _ephemeral!.TryAgree(verify.Ephemeral.Span, dh);
             _ephemeral.Dispose();
-            _ephemeral = null;
             if (!agreed)
             {
                 throw new HandshakeFailedException(HandshakeFailure.InvalidKeyShare, "X25519 result is all zero");
@@ -156,6 +155,9 @@ internal sealed class HandshakeInitiator : IDisposable
         }
         finally
         {
+            // ei serves exactly one agreement; whatever happened, it is gone now.
+            _ephemeral?.Dispose();
+            _ephemeral = null;
             HandshakeKeySchedule.Erase(hs, kR, kI);
             peerKey?.Dispose();
         }
