@@ -44,7 +44,9 @@ public sealed partial class SecureSession
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException)
+#pragma warning disable CA1031 // Any failure of the stream ends the session; the loop itself must never fault.
+        catch (Exception e)
+#pragma warning restore CA1031
         {
             SessionLog.ConnectionError(_logger, e, SessionIdHex, "receiving");
             TrySetCloseInfo(SessionCloseKind.ConnectionLost, e.Message);
@@ -179,7 +181,7 @@ public sealed partial class SecureSession
                 await ReplyAsync(request, SessionEnvelopes.ErrorReply(request.Id, ErrorCode.Internal, failure), token);
             }
         }
-        catch (Exception e) when (e is SessionClosedException or OperationCanceledException)
+        catch (Exception e) when (e is SessionClosedException or OperationCanceledException or InvalidOperationException)
         {
         }
         finally

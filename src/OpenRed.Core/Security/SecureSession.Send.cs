@@ -55,7 +55,9 @@ public sealed partial class SecureSession
         {
             TrySetCloseInfo(SessionCloseKind.SendStalled, e.Message);
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException)
+#pragma warning disable CA1031 // Any failure of the stream ends the session; the loop itself must never fault.
+        catch (Exception e)
+#pragma warning restore CA1031
         {
             SessionLog.ConnectionError(_logger, e, SessionIdHex, "sending");
             TrySetCloseInfo(SessionCloseKind.ConnectionLost, e.Message);
