@@ -58,6 +58,7 @@ public sealed partial class SecureSession
         }
 
         SessionLog.Closed(_logger, SessionIdHex, _peerLabel, info.Kind, info.Reason);
+        _completion.TrySetResult();
         try
         {
             Closed?.Invoke(this);

@@ -103,6 +103,7 @@ public sealed partial class SecureSession
 
         try
         {
+            HandlerScope.Value = this;
             await _handler(this, envelope, token);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -150,6 +151,7 @@ public sealed partial class SecureSession
     {
         // Off the receive loop: a handler may itself wait for answers from this peer.
         await Task.Yield();
+        HandlerScope.Value = this;
         string? failure = null;
         try
         {

@@ -27,6 +27,7 @@ public sealed partial class SecureSession : IAsyncDisposable
     private readonly PeriodicTimer _housekeepingTimer;
     private readonly TaskCompletionSource _confirmed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _abortRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<ulong, SessionPendingRequest> _outgoing = new();
     private readonly ConcurrentDictionary<ulong, SessionIncomingRequest> _incoming = new();
     private readonly ConcurrentDictionary<long, Task> _handlers = new();
@@ -47,6 +48,9 @@ public sealed partial class SecureSession : IAsyncDisposable
     private int _rekeyCheckQueued;
     private SessionCloseInfo? _closeInfo;
     private Task _run = Task.CompletedTask;
+
+    /// <summary>The session whose handler is running on this flow, so CloseAsync from a handler does not wait on itself.</summary>
+    private static readonly AsyncLocal<SecureSession?> HandlerScope = new();
 
     private SecureSession(
         Stream stream, SessionKeys keys, bool isInitiator, PeerIdentity peer, SessionOptions options,
@@ -76,7 +80,7 @@ public sealed partial class SecureSession : IAsyncDisposable
         _housekeepingTimer = new PeriodicTimer(options.HousekeepingInterval, time);
     }
 
-    /// <summary>Raised once, after the session has closed and its stream is shut.</summary>
+    /// <summary>Raised once, after the session has closed, its stream is shut and <see cref="Completion"/> has completed.</summary>
     public event Action<SecureSession>? Closed;
 
     public PeerIdentity Peer { get; }
@@ -120,7 +124,7 @@ public sealed partial class SecureSession : IAsyncDisposable
     public bool IsOpen => Volatile.Read(ref _closeInfo) is null;
 
     /// <summary>Completes (never faults) once the session has closed, its stream is shut and its loops have stopped.</summary>
-    public Task Completion => _run;
+    public Task Completion => _completion.Task;
 
     /// <summary>Completes when the first frame from the peer has opened: the peer holds the keys (section 5, Confirmation).</summary>
     public Task Confirmed => _confirmed.Task;
@@ -191,6 +195,7 @@ public sealed partial class SecureSession : IAsyncDisposable
         var envelope = PrepareOutgoing(answer);
         envelope.Id = 0;
         envelope.ReplyTo = request.Id;
+        var plaintext = Serialize(envelope);
         if (SessionEnvelopes.IsFinalAnswer(envelope)
             && _incoming.TryGetValue(request.Id, out var incoming)
             && !incoming.TryMarkAnswered())
@@ -198,7 +203,7 @@ public sealed partial class SecureSession : IAsyncDisposable
             throw new InvalidOperationException($"request {request.Id} was already answered");
         }
 
-        await EnqueueAsync(new SessionOutgoing(SessionOutgoingKind.Envelope, Serialize(envelope)), cancellationToken);
+        await EnqueueAsync(new SessionOutgoing(SessionOutgoingKind.Envelope, plaintext), cancellationToken);
     }
 
     /// <summary>Sends a notification (id 0). On the initiator, content waits for <see cref="Confirmed"/>.</summary>
@@ -241,7 +246,8 @@ public sealed partial class SecureSession : IAsyncDisposable
 
     /// <summary>
     /// Sends Goodbye after what is already queued, flushes, and closes the stream; returns once the session has
-    /// closed. Cancelling skips the flush and closes at once. Safe to call more than once.
+    /// closed. Cancelling skips the flush and closes at once. Safe to call more than once. Called from this
+    /// session's own handler, it starts the close and returns without waiting (the close waits for handlers).
     /// </summary>
     public async Task CloseAsync(string reason, CancellationToken cancellationToken)
     {
@@ -262,7 +268,10 @@ public sealed partial class SecureSession : IAsyncDisposable
             _sendQueue.Writer.TryComplete();
         }
 
-        await Completion;
+        if (!ReferenceEquals(HandlerScope.Value, this))
+        {
+            await Completion;
+        }
     }
 
     public async ValueTask DisposeAsync() => await CloseAsync("session disposed", CancellationToken.None);
@@ -339,7 +348,16 @@ public sealed partial class SecureSession : IAsyncDisposable
             throw new SessionClosedException(CloseInfo);
         }
 
-        await EnqueueAsync(new SessionOutgoing(SessionOutgoingKind.Envelope, plaintext), cancellationToken);
+        try
+        {
+            await EnqueueAsync(new SessionOutgoing(SessionOutgoingKind.Envelope, plaintext), cancellationToken);
+        }
+        catch
+        {
+            _outgoing.TryRemove(envelope.Id, out _);
+            throw;
+        }
+
         return pending;
     }
 

@@ -111,4 +111,28 @@ public sealed class SessionCloseTests
         i.IsOpen.Should().BeTrue();
         await CloseBoth(i, r);
     }
+
+    [Fact]
+    public async Task Close_FromOwnHandlerOrClosedEvent_DoesNotDeadlock()
+    {
+        var (i, r) = StartPair(responderHandler: async (s, e, ct) =>
+        {
+            await s.CloseAsync("handler decided", ct);
+        });
+        var closedEventDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        r.Closed += s =>
+        {
+            s.CloseAsync("again", CancellationToken.None).Wait(Wait);
+            s.Completion.IsCompleted.Should().BeTrue();
+            closedEventDone.TrySetResult();
+        };
+
+        await i.SendAsync(new Envelope { PeerExchange = new PeerExchange() }, CancellationToken.None);
+
+        await r.Completion.WaitAsync(Wait);
+        await closedEventDone.Task.WaitAsync(Wait);
+        await i.Completion.WaitAsync(Wait);
+        r.CloseInfo!.Reason.Should().Be("handler decided");
+        i.CloseInfo!.ByPeerGoodbye.Should().BeTrue();
+    }
 }
