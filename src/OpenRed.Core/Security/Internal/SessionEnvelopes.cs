@@ -1,0 +1,73 @@
+using Google.Protobuf;
+using OpenRed.Core.Wire.Proto;
+
+namespace OpenRed.Core.Security.Internal;
+
+/// <summary>Pure helpers over envelope bytes and the envelopes the session writes itself.</summary>
+internal static class SessionEnvelopes
+{
+    private const int ReplyToField = 2;
+
+    public static readonly byte[] RekeyPlaintext = new Envelope { Rekey = new Rekey() }.ToByteArray();
+
+    /// <summary>
+    /// Parses a transport plaintext. <paramref name="unknownBody"/> is true when the body is a field this version
+    /// does not know (a future oneof member); an envelope with no body at all is a violation.
+    /// </summary>
+    public static Envelope Parse(byte[] plaintext, out bool unknownBody)
+    {
+        Envelope envelope;
+        try
+        {
+            envelope = Envelope.Parser.ParseFrom(plaintext);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new ProtocolViolationException("envelope does not parse", e);
+        }
+
+        unknownBody = false;
+        if (envelope.BodyCase == Envelope.BodyOneofCase.None)
+        {
+            if (!HasFieldBeyondHeader(plaintext))
+            {
+                throw new ProtocolViolationException("envelope has no body");
+            }
+
+            unknownBody = true;
+        }
+
+        return envelope;
+    }
+
+    /// <summary>True when the bytes hold any field other than id and reply_to.</summary>
+    public static bool HasFieldBeyondHeader(byte[] plaintext)
+    {
+        var input = new CodedInputStream(plaintext);
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            if (WireFormat.GetTagFieldNumber(tag) > ReplyToField)
+            {
+                return true;
+            }
+
+            input.SkipLastField();
+        }
+
+        return false;
+    }
+
+    /// <summary>Content is what an initiator may not send before the responder has proved itself (section 5).</summary>
+    public static bool IsContent(Envelope envelope) => envelope.BodyCase is not (
+        Envelope.BodyOneofCase.Ping or Envelope.BodyOneofCase.Pong or Envelope.BodyOneofCase.Rekey or Envelope.BodyOneofCase.Goodbye);
+
+    /// <summary>Every answer ends its request except UrnFound, which precedes UrnQueryDone.</summary>
+    public static bool IsFinalAnswer(Envelope answer) => answer.BodyCase != Envelope.BodyOneofCase.UrnFound;
+
+    public static Envelope ErrorReply(ulong requestId, ErrorCode code, string message) =>
+        new() { ReplyTo = requestId, Error = new Error { Code = code, Message = message } };
+
+    public static Envelope PongReply(Envelope ping) =>
+        new() { ReplyTo = ping.Id, Pong = new Pong { TimeMs = ping.Ping.TimeMs } };
+}

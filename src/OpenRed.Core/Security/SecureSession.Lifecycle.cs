@@ -1,0 +1,124 @@
+using OpenRed.Core.Security.Internal;
+
+namespace OpenRed.Core.Security;
+
+public sealed partial class SecureSession
+{
+    /// <summary>Runs the three loops until one ends or an abort is requested, then shuts everything down here, once.</summary>
+    private async Task RunAsync()
+    {
+        await Task.Yield();
+        var receive = ReceiveLoopAsync(_token);
+        var send = SendLoopAsync(_token);
+        var housekeeping = HousekeepingLoopAsync(_token);
+        await Task.WhenAny(receive, send, housekeeping, _abortRequested.Task);
+
+        TrySetCloseInfo(SessionCloseKind.ConnectionLost, "the session stopped");
+        var info = CloseInfo!;
+        _sendQueue.Writer.TryComplete();
+        await _lifetime.CancelAsync();
+        _housekeepingTimer.Dispose();
+        try
+        {
+            await _stream.DisposeAsync();
+        }
+#pragma warning disable CA1031 // Whatever the stream throws on close, the session is closed.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            SessionLog.ConnectionError(_logger, e, SessionIdHex, "closing the stream");
+        }
+
+        // The loops catch everything they expect; awaiting them here means no loop outlives the session.
+        await Task.WhenAll(receive, send, housekeeping);
+
+        var closed = new SessionClosedException(info);
+        if (_confirmed.TrySetException(closed))
+        {
+            _ = _confirmed.Task.Exception;
+        }
+
+        foreach (var pending in _outgoing.Values)
+        {
+            pending.Fail(closed);
+        }
+
+        while (_sendQueue.Reader.TryRead(out var item))
+        {
+            item.Written?.TrySetException(closed);
+        }
+
+        await Task.WhenAll(_handlers.Values);
+        _sendCipher.Dispose();
+        _receiveCipher.Dispose();
+
+        if (info.IsViolation)
+        {
+            SessionLog.Violation(_logger, SessionIdHex, _peerLabel, info.Reason);
+        }
+
+        SessionLog.Closed(_logger, SessionIdHex, _peerLabel, info.Kind, info.Reason);
+        _completion.TrySetResult();
+        try
+        {
+            Closed?.Invoke(this);
+        }
+#pragma warning disable CA1031 // A subscriber's failure must not break the shutdown of the session.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            SessionLog.ClosedHandlerFailed(_logger, e, SessionIdHex);
+        }
+    }
+
+    /// <summary>Every deadline that is not a single read or write: pings, idle close, the hourly rekey.</summary>
+    private async Task HousekeepingLoopAsync(CancellationToken token)
+    {
+        try
+        {
+            while (await _housekeepingTimer.WaitForNextTickAsync(token))
+            {
+                var now = _time.GetUtcNow();
+                if (now - LastReceivedAt >= _options.IdleTimeout)
+                {
+                    TrySetCloseInfo(SessionCloseKind.IdleTimeout, $"nothing received for {_options.IdleTimeout.TotalSeconds:0.#} s");
+                    return;
+                }
+
+                if (now - LastSentAt >= _options.PingInterval && Interlocked.CompareExchange(ref _livenessPingQueued, 1, 0) == 0
+                    && !_sendQueue.Writer.TryWrite(NewPing(SessionOutgoingKind.LivenessPing)))
+                {
+                    // A full queue means frames are about to be sent anyway.
+                    Volatile.Write(ref _livenessPingQueued, 0);
+                }
+
+                if (now - new DateTimeOffset(Volatile.Read(ref _sendKeySinceTicks), TimeSpan.Zero) >= _options.RekeyInterval
+                    && Interlocked.CompareExchange(ref _rekeyCheckQueued, 1, 0) == 0
+                    && !_sendQueue.Writer.TryWrite(new SessionOutgoing(SessionOutgoingKind.RekeyIfDue, null)))
+                {
+                    Volatile.Write(ref _rekeyCheckQueued, 0);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Records the first cause of closing; later causes are ignored. Returns true for the first.</summary>
+    private bool TrySetCloseInfo(SessionCloseKind kind, string reason) =>
+        Interlocked.CompareExchange(ref _closeInfo, new SessionCloseInfo(kind, reason, _time.GetUtcNow()), null) is null;
+
+    /// <summary>Closes now, without flushing: used for failures outside the loops and for cancelled closes.</summary>
+    private void Abort(SessionCloseKind kind, string reason)
+    {
+        TrySetCloseInfo(kind, reason);
+        RequestAbort();
+    }
+
+    private void RequestAbort()
+    {
+        TrySetCloseInfo(SessionCloseKind.Local, "closed");
+        _abortRequested.TrySetResult();
+    }
+}

@@ -1,0 +1,216 @@
+using System.Buffers.Binary;
+using Google.Protobuf;
+using OpenRed.Core.Security.Internal;
+using OpenRed.Core.Wire;
+using OpenRed.Core.Wire.Proto;
+
+namespace OpenRed.Core.Security;
+
+public sealed partial class SecureSession
+{
+    private async Task ReceiveLoopAsync(CancellationToken token)
+    {
+        var lengthBytes = new byte[WireLimits.LengthPrefixBytes];
+        try
+        {
+            while (true)
+            {
+                var body = await FrameIO.ReadFrameAsync(
+                    _stream, WireLimits.TransportFrameMin, WireLimits.TransportFrameMax, _options.FrameBodyTimeout, _time, token);
+                if (body is null)
+                {
+                    TrySetCloseInfo(SessionCloseKind.ConnectionLost, "the peer closed the connection");
+                    return;
+                }
+
+                BinaryPrimitives.WriteUInt32BigEndian(lengthBytes, (uint)body.Length);
+                var plaintext = _receiveCipher.Open(lengthBytes, body);
+                Volatile.Write(ref _lastReceivedTicks, _time.GetUtcNow().UtcTicks);
+                Interlocked.Add(ref _bytesIn, WireLimits.LengthPrefixBytes + body.Length);
+                Interlocked.Increment(ref _framesIn);
+                _confirmed.TrySetResult();
+
+                var envelope = SessionEnvelopes.Parse(plaintext, out var unknownBody);
+                if (!await DispatchAsync(envelope, unknownBody, token))
+                {
+                    return;
+                }
+            }
+        }
+        catch (ProtocolViolationException e)
+        {
+            TrySetCloseInfo(SessionCloseKind.Violation, e.Message);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+#pragma warning disable CA1031 // Any failure of the stream ends the session; the loop itself must never fault.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            SessionLog.ConnectionError(_logger, e, SessionIdHex, "receiving");
+            TrySetCloseInfo(SessionCloseKind.ConnectionLost, e.Message);
+        }
+    }
+
+    /// <summary>Acts on one envelope; returns false when the session must stop receiving (Goodbye).</summary>
+    private async ValueTask<bool> DispatchAsync(Envelope envelope, bool unknownBody, CancellationToken token)
+    {
+        switch (envelope.BodyCase)
+        {
+            case Envelope.BodyOneofCase.Rekey:
+                _receiveCipher.Rekey();
+                Interlocked.Increment(ref _rekeysReceived);
+                SessionLog.Rekeyed(_logger, SessionIdHex, "receiving");
+                return true;
+            case Envelope.BodyOneofCase.Goodbye:
+                TrySetCloseInfo(SessionCloseKind.PeerGoodbye, envelope.Goodbye.Reason);
+                return false;
+            case Envelope.BodyOneofCase.Ping:
+                TryEnqueueControlReply(SessionEnvelopes.PongReply(envelope));
+                return true;
+            case Envelope.BodyOneofCase.Pong:
+                RecordRoundTrip(envelope.Pong.TimeMs);
+                break;
+        }
+
+        if (envelope.ReplyTo != 0)
+        {
+            // Answers never reach the handler; one for a request no longer pending is ignored (section 6).
+            if (_outgoing.TryGetValue(envelope.ReplyTo, out var pending) && pending.Offer(envelope))
+            {
+                _outgoing.TryRemove(envelope.ReplyTo, out _);
+            }
+
+            return true;
+        }
+
+        if (unknownBody || envelope.BodyCase == Envelope.BodyOneofCase.Pong)
+        {
+            if (envelope.Id != 0 && unknownBody)
+            {
+                TryEnqueueControlReply(SessionEnvelopes.ErrorReply(envelope.Id, ErrorCode.Unsupported, "unknown body"));
+            }
+
+            return true;
+        }
+
+        if (envelope.Id != 0)
+        {
+            StartRequestHandler(envelope, token);
+            return true;
+        }
+
+        try
+        {
+            HandlerScope.Value = this;
+            await _handler(this, envelope, token);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+        catch (SessionClosedException)
+        {
+        }
+#pragma warning disable CA1031 // A handler's bug must not end the session; it is logged.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            SessionLog.HandlerFailed(_logger, e, SessionIdHex, envelope.BodyCase.ToString(), envelope.Id);
+        }
+
+        return true;
+    }
+
+    private void StartRequestHandler(Envelope request, CancellationToken token)
+    {
+        var pendingCount = _incoming.Count;
+        if (pendingCount >= _options.MaxPendingRequests)
+        {
+            SessionLog.RateLimited(_logger, SessionIdHex, request.Id, pendingCount);
+            TryEnqueueControlReply(SessionEnvelopes.ErrorReply(request.Id, ErrorCode.RateLimited, "too many requests awaiting an answer"));
+            return;
+        }
+
+        var incoming = new SessionIncomingRequest();
+        if (!_incoming.TryAdd(request.Id, incoming))
+        {
+            throw new ProtocolViolationException($"request id {request.Id} reused while still pending");
+        }
+
+        var seq = Interlocked.Increment(ref _handlerSeq);
+        var task = RunRequestHandlerAsync(seq, request, incoming, token);
+        _handlers[seq] = task;
+        if (task.IsCompleted)
+        {
+            _handlers.TryRemove(seq, out _);
+        }
+    }
+
+    private async Task RunRequestHandlerAsync(long seq, Envelope request, SessionIncomingRequest incoming, CancellationToken token)
+    {
+        // Off the receive loop: a handler may itself wait for answers from this peer.
+        await Task.Yield();
+        HandlerScope.Value = this;
+        string? failure = null;
+        try
+        {
+            await _handler(this, request, token);
+            if (!incoming.Answered)
+            {
+                SessionLog.HandlerDidNotAnswer(_logger, SessionIdHex, request.Id, request.BodyCase.ToString());
+                failure = "no answer";
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+        catch (SessionClosedException)
+        {
+        }
+#pragma warning disable CA1031 // A handler's bug must not end the session; the peer gets INTERNAL.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            SessionLog.HandlerFailed(_logger, e, SessionIdHex, request.BodyCase.ToString(), request.Id);
+            failure = "internal error";
+        }
+
+        try
+        {
+            if (failure is not null && !incoming.Answered && IsOpen)
+            {
+                await ReplyAsync(request, SessionEnvelopes.ErrorReply(request.Id, ErrorCode.Internal, failure), token);
+            }
+        }
+        catch (Exception e) when (e is SessionClosedException or OperationCanceledException or InvalidOperationException)
+        {
+        }
+        finally
+        {
+            _incoming.TryRemove(request.Id, out _);
+            _handlers.TryRemove(seq, out _);
+        }
+    }
+
+    /// <summary>
+    /// Replies the session makes itself never wait for queue space: the receive loop must keep reading, or two
+    /// peers with full queues would wait on each other. When the queue is full the reply is dropped.
+    /// </summary>
+    private void TryEnqueueControlReply(Envelope reply)
+    {
+        if (!_sendQueue.Writer.TryWrite(new SessionOutgoing(SessionOutgoingKind.Envelope, reply.ToByteArray())))
+        {
+            SessionLog.ControlReplyDropped(_logger, SessionIdHex, reply.BodyCase.ToString(), reply.ReplyTo);
+        }
+    }
+
+    private void RecordRoundTrip(ulong sentMs)
+    {
+        var now = NowMs();
+        if (sentMs <= now && now - sentMs <= (ulong)_options.IdleTimeout.TotalMilliseconds * 2)
+        {
+            Volatile.Write(ref _roundTripTicks, TimeSpan.FromMilliseconds(now - sentMs).Ticks);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+using System.Threading.Channels;
+using OpenRed.Core.Security.Internal;
+using OpenRed.Core.Wire;
+
+namespace OpenRed.Core.Security;
+
+public sealed partial class SecureSession
+{
+    /// <summary>Waits for queue space; a queue that stays full for the send timeout closes the session.</summary>
+    private async ValueTask EnqueueAsync(SessionOutgoing item, CancellationToken cancellationToken)
+    {
+        if (_sendQueue.Writer.TryWrite(item))
+        {
+            return;
+        }
+
+        using var stall = new CancellationTokenSource(_options.SendTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stall.Token);
+        try
+        {
+            await _sendQueue.Writer.WriteAsync(item, linked.Token);
+        }
+        catch (OperationCanceledException) when (stall.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            Abort(SessionCloseKind.SendStalled, $"send queue full for {_options.SendTimeout.TotalSeconds:0.#} s");
+            throw new SessionClosedException(CloseInfo);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new SessionClosedException(CloseInfo);
+        }
+    }
+
+    private async Task SendLoopAsync(CancellationToken token)
+    {
+        var reader = _sendQueue.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(token))
+            {
+                while (reader.TryRead(out var item))
+                {
+                    await WriteItemAsync(item, token);
+                }
+
+                await WithStallTimeoutAsync(static (s, t) => new ValueTask(s.FlushAsync(t)), token);
+            }
+
+            // The queue was completed by CloseAsync and is drained: Goodbye is out, the session can end.
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+        catch (TimeoutException e)
+        {
+            TrySetCloseInfo(SessionCloseKind.SendStalled, e.Message);
+        }
+#pragma warning disable CA1031 // Any failure of the stream ends the session; the loop itself must never fault.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            SessionLog.ConnectionError(_logger, e, SessionIdHex, "sending");
+            TrySetCloseInfo(SessionCloseKind.ConnectionLost, e.Message);
+        }
+    }
+
+    private async ValueTask WriteItemAsync(SessionOutgoing item, CancellationToken token)
+    {
+        try
+        {
+            switch (item.Kind)
+            {
+                case SessionOutgoingKind.Rekey:
+                    await WriteFrameAsync(SessionEnvelopes.RekeyPlaintext, rekeyAfter: true, token);
+                    break;
+                case SessionOutgoingKind.RekeyIfDue:
+                    Volatile.Write(ref _rekeyCheckQueued, 0);
+                    if (RekeyDue(0))
+                    {
+                        await WriteFrameAsync(SessionEnvelopes.RekeyPlaintext, rekeyAfter: true, token);
+                    }
+
+                    break;
+                default:
+                    if (RekeyDue(item.Plaintext!.Length))
+                    {
+                        await WriteFrameAsync(SessionEnvelopes.RekeyPlaintext, rekeyAfter: true, token);
+                    }
+
+                    if (item.Kind == SessionOutgoingKind.LivenessPing)
+                    {
+                        Volatile.Write(ref _livenessPingQueued, 0);
+                    }
+
+                    await WriteFrameAsync(item.Plaintext, rekeyAfter: false, token);
+                    break;
+            }
+
+            item.Written?.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            item.Written?.TrySetException(new SessionClosedException("the session closed before the frame was written", e));
+            throw;
+        }
+    }
+
+    /// <summary>Room is kept for the Rekey frame itself, so no key ever carries more than the limits (section 6).</summary>
+    private bool RekeyDue(int nextPlaintextLength)
+    {
+        var keyAge = _time.GetUtcNow() - new DateTimeOffset(Volatile.Read(ref _sendKeySinceTicks), TimeSpan.Zero);
+        return _sendCipher.FramesUnderKey + 1 >= _options.RekeyAfterFrames
+            || _sendCipher.BytesUnderKey + nextPlaintextLength + SessionEnvelopes.RekeyPlaintext.Length > _options.RekeyAfterBytes
+            || keyAge >= _options.RekeyInterval;
+    }
+
+    private async ValueTask WriteFrameAsync(byte[] plaintext, bool rekeyAfter, CancellationToken token)
+    {
+        var frame = _sendCipher.Seal(plaintext);
+        if (rekeyAfter)
+        {
+            // The key changes right after the frame that carries Rekey; sealing is done, so switch now.
+            _sendCipher.Rekey();
+            Volatile.Write(ref _sendKeySinceTicks, _time.GetUtcNow().UtcTicks);
+            Interlocked.Increment(ref _rekeysSent);
+            SessionLog.Rekeyed(_logger, SessionIdHex, "sending");
+        }
+
+        await WithStallTimeoutAsync((s, t) => s.WriteAsync(frame, t), token);
+        Volatile.Write(ref _lastSentTicks, _time.GetUtcNow().UtcTicks);
+        Interlocked.Add(ref _bytesOut, frame.Length);
+        Interlocked.Increment(ref _framesOut);
+    }
+
+    /// <summary>One write or flush may take at most the send timeout: a peer that stops reading cannot hold us forever.</summary>
+    private async ValueTask WithStallTimeoutAsync(Func<Stream, CancellationToken, ValueTask> io, CancellationToken token)
+    {
+        using var stall = new CancellationTokenSource(_options.SendTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, stall.Token);
+        try
+        {
+            await io(_stream, linked.Token);
+        }
+        catch (OperationCanceledException) when (stall.IsCancellationRequested && !token.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the peer took no data for {_options.SendTimeout.TotalSeconds:0.#} s");
+        }
+    }
+}
