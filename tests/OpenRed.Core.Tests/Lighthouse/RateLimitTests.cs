@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using OpenRed.Core.Lighthouse;
 using OpenRed.Core.Lighthouse.Internal;
+using OpenRed.Core.Limits;
 
 namespace OpenRed.Core.Tests.Lighthouse;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using OpenRed.Core.Limits;
 
 namespace OpenRed.Core.Lighthouse.Internal;
 
@@ -8,17 +9,12 @@ namespace OpenRed.Core.Lighthouse.Internal;
 /// </summary>
 internal sealed class SourceRateLimiter
 {
-    private readonly Dictionary<IPAddress, TokenBucket> _sources = [];
+    private readonly KeyedTokenBuckets<IPAddress> _sources;
     private readonly TokenBucket _global;
-    private readonly double _perSource;
-    private readonly int _maxSources;
-    private readonly TimeProvider _time;
 
     public SourceRateLimiter(double perSource, double global, int maxSources, TimeProvider time)
     {
-        _perSource = perSource;
-        _maxSources = maxSources;
-        _time = time;
+        _sources = new KeyedTokenBuckets<IPAddress>(perSource, perSource, maxSources, time);
         _global = new TokenBucket(global, global, time);
     }
 
@@ -26,35 +22,11 @@ internal sealed class SourceRateLimiter
 
     public BeaconRejection Check(IPAddress source)
     {
-        if (!_sources.TryGetValue(source, out var bucket))
-        {
-            if (_sources.Count >= _maxSources && !ForgetIdleSources())
-            {
-                return BeaconRejection.SourceRateLimited;
-            }
-
-            bucket = new TokenBucket(_perSource, _perSource, _time);
-            _sources.Add(source, bucket);
-        }
-
-        if (!bucket.TryTake())
+        if (!_sources.TryTake(source))
         {
             return BeaconRejection.SourceRateLimited;
         }
 
         return _global.TryTake() ? BeaconRejection.None : BeaconRejection.GlobalRateLimited;
-    }
-
-    private bool ForgetIdleSources()
-    {
-        foreach (var (address, bucket) in _sources.ToList())
-        {
-            if (bucket.IsFull())
-            {
-                _sources.Remove(address);
-            }
-        }
-
-        return _sources.Count < _maxSources;
     }
 }

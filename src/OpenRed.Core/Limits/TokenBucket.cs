@@ -1,6 +1,6 @@
-namespace OpenRed.Core.Lighthouse.Internal;
+namespace OpenRed.Core.Limits;
 
-/// <summary>A token bucket on <see cref="TimeProvider"/> timestamps. Not thread-safe: one owner (the receive loop).</summary>
+/// <summary>A token bucket on <see cref="TimeProvider"/> timestamps. Not thread-safe: one owner, or a lock around it.</summary>
 internal sealed class TokenBucket
 {
     private readonly double _rate;
