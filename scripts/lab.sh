@@ -53,7 +53,7 @@ usage() {
 
 missing_tools() {
   local t miss=()
-  for t in unshare nsenter ip setsid; do
+  for t in unshare nsenter setsid ip bridge; do
     command -v "$t" >/dev/null 2>&1 || miss+=("$t")
   done
   echo "${miss[*]}"
@@ -62,13 +62,14 @@ missing_tools() {
 require_tools() {
   local miss
   miss=$(missing_tools)
-  [ -z "$miss" ] || die "cannot run: missing $miss (needs util-linux unshare/nsenter/setsid and iproute2 ip)"
+  [ -z "$miss" ] || die "cannot run: missing $miss (needs util-linux unshare/nsenter/setsid and iproute2 ip/bridge)"
 }
 
 # Which namespaces we can create: 1 = user+net (works unprivileged and inside netns.sh),
 # 0 = net only (real root where user namespaces are disabled), empty = none.
 probe_userns() {
-  if unshare --user --map-root-user --net true 2>/dev/null; then
+  # OPENRED_LAB_NO_USERNS=1 forces the second mode (to test it; or where nested user namespaces are refused)
+  if [ "${OPENRED_LAB_NO_USERNS:-}" != 1 ] && unshare --user --map-root-user --net true 2>/dev/null; then
     echo 1
   elif unshare --net true 2>/dev/null; then
     echo 0
@@ -372,7 +373,7 @@ cmd_check() {
   local miss u rc=0
   miss=$(missing_tools)
   if [ -n "$miss" ]; then
-    echo "lab: no (missing $miss; needs util-linux unshare/nsenter/setsid and iproute2 ip)"
+    echo "lab: no (missing $miss; needs util-linux unshare/nsenter/setsid and iproute2 ip/bridge)"
     echo "netem: no (lab cannot run)"
     return 2
   fi
