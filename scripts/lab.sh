@@ -324,7 +324,7 @@ cmd_up() {
   [ -n "$USERNS" ] || die "$(cannot_create_ns_message)"
   OUTER_PID="" OUTER_NET="" LAB_PIDNS="" INIT_PID=""
   HOST_PIDS=("") HOST_NETS=("") HOLDER_PARENTS=("")
-  trap 'rc=$?; if [ $rc -ne 0 ]; then echo "$PROG: up failed, tearing down" >&2; teardown; rm -f "$(state_file)"; fi' EXIT
+  trap 'rc=$?; if [ $rc -ne 0 ]; then echo "$PROG: up failed, tearing down" >&2; teardown; rm -f "$(state_file)"; rmdir "$LAB_DIR" 2>/dev/null || true; fi' EXIT
   trap 'exit 130' INT TERM
 
   start_outer "$owner"
