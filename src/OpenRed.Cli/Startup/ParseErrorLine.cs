@@ -9,13 +9,22 @@ internal static class ParseErrorLine
 {
     public static string Format(ParseResult parse)
     {
-        var command = parse.CommandResult.Command;
+        // A flag's own complaint is more precise than the stray token it often leaves behind.
+        var optionError = parse.Errors.FirstOrDefault(e => e.SymbolResult is OptionResult or ArgumentResult { Parent: OptionResult });
+        if (optionError is not null)
+        {
+            var option = optionError.SymbolResult as OptionResult ?? (OptionResult)optionError.SymbolResult!.Parent!;
+            return FormatOptionError(optionError.Message, option);
+        }
+
         if (parse.UnmatchedTokens.Count > 0)
         {
             var token = parse.UnmatchedTokens[0];
             if (token.StartsWith('-'))
             {
-                var names = command.Options.SelectMany(o => o.Aliases.Prepend(o.Name)).Where(n => n.StartsWith("--", StringComparison.Ordinal));
+                var names = parse.CommandResult.Command.Options
+                    .SelectMany(o => o.Aliases.Prepend(o.Name))
+                    .Where(n => n.StartsWith("--", StringComparison.Ordinal));
                 var guess = Suggestions.Nearest(token.Split('=')[0], names);
                 return guess is null ? $"unknown option '{token}'" : $"unknown option '{token}'; did you mean '{guess}'?";
             }
@@ -23,33 +32,32 @@ internal static class ParseErrorLine
             return $"unexpected argument '{token}'";
         }
 
-        var error = parse.Errors[0];
-        if (error.SymbolResult is OptionResult option)
+        return parse.Errors.Count == 0 ? "invalid arguments" : parse.Errors[0].Message.TrimEnd('.');
+    }
+
+    private static string FormatOptionError(string message, OptionResult option)
+    {
+        var name = option.Option.Name;
+        if (message.StartsWith(name + ":", StringComparison.Ordinal))
         {
-            var name = option.Option.Name;
-            if (error.Message.StartsWith(name + ":", StringComparison.Ordinal))
-            {
-                return error.Message;
-            }
-
-            if (option.Tokens.Count == 0 && option.Option.Arity.MinimumNumberOfValues > 0)
-            {
-                return $"{name}: needs a value";
-            }
-
-            if (option.Option is VersionOption)
-            {
-                return "--version cannot be combined with other options";
-            }
-
-            if (option.Tokens.Count > 1 && option.Option.Arity.MaximumNumberOfValues == 1)
-            {
-                return $"{name}: given more than once";
-            }
-
-            return $"{name}: {error.Message.TrimEnd('.')}";
+            return message;
         }
 
-        return error.Message.StartsWith("--", StringComparison.Ordinal) ? error.Message : error.Message.TrimEnd('.');
+        if (option.Option is VersionOption)
+        {
+            return "--version cannot be combined with other options";
+        }
+
+        if (option.Tokens.Count == 0 && option.Option.Arity.MinimumNumberOfValues > 0)
+        {
+            return $"{name}: needs a value";
+        }
+
+        if (option.Tokens.Count > 1 && option.Option.Arity.MaximumNumberOfValues == 1)
+        {
+            return $"{name}: given more than once";
+        }
+
+        return $"{name}: {message.TrimEnd('.')}";
     }
 }
