@@ -31,6 +31,7 @@ internal sealed class History
 
     public void Add(string line)
     {
+        line = line.TrimEnd();
         _cursor = _entries.Count;
         if (string.IsNullOrWhiteSpace(line) || (_entries.Count > 0 && _entries[^1] == line))
         {
