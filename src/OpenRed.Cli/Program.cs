@@ -2,5 +2,5 @@ namespace OpenRed.Cli;
 
 internal static class Program
 {
-    public static int Main(string[] args) => 0;
+    public static Task<int> Main(string[] args) => CliApp.RunAsync(args);
 }

@@ -1,0 +1,155 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using Microsoft.Extensions.Logging;
+using OpenRed.Cli.Logging;
+using OpenRed.Cli.Rendering;
+using OpenRed.Cli.Repl;
+using OpenRed.Cli.Startup;
+using OpenRed.Core;
+using OpenRed.Core.Storage;
+using Serilog.Context;
+using Serilog.Extensions.Logging;
+
+namespace OpenRed.Cli;
+
+/// <summary>The executable from flags to exit code: parse, start the node, run the prompt (or wait), stop.</summary>
+internal static partial class CliApp
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var flags = new StartupFlags();
+        var parse = flags.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            await Console.Error.WriteLineAsync("openred: " + ParseErrorLine.Format(parse));
+            await Console.Error.WriteLineAsync("Try 'openred --help'.");
+            return ExitCodes.Usage;
+        }
+
+        if (parse.Action is HelpAction || parse.Action is not null && parse.Action.GetType().Name == "VersionOptionAction")
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+
+        var options = flags.ToOptions(parse);
+        var dataDir = new DataDirectory(options.Node.DataDirectory);
+        try
+        {
+            dataDir.Create();
+        }
+        catch (NodeStartException e)
+        {
+            await Console.Error.WriteLineAsync("openred: " + e.Message);
+            return ExitCodes.Failed;
+        }
+
+        await using var serilog = LogSetup.Create(dataDir.Logs, options.LogLevel);
+        using var loggers = new SerilogLoggerFactory(serilog);
+        var logger = loggers.CreateLogger("OpenRed.Cli");
+        try
+        {
+            return await RunNodeAsync(options, loggers, logger);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Whatever went wrong, the user gets one line and the log gets the stack.
+            using (LogContext.PushProperty(LogSetup.FileOnly, true))
+            {
+                LogCrashed(logger, e);
+            }
+
+            await Console.Error.WriteLineAsync($"openred: internal error: {e.Message} (details in {dataDir.Logs})");
+            return ExitCodes.Failed;
+        }
+    }
+
+    private static async Task<int> RunNodeAsync(StartupOptions options, ILoggerFactory loggers, Microsoft.Extensions.Logging.ILogger logger)
+    {
+        var stdinIsTerminal = !Console.IsInputRedirected;
+        var interactive = stdinIsTerminal && !options.Daemon;
+        using var signals = new ShutdownSignals(TimeProvider.System, interactive);
+
+        OpenRedNode node;
+        try
+        {
+            node = await OpenRedNode.StartAsync(options.Node, loggers, TimeProvider.System, signals.Token);
+        }
+        catch (NodeStartException e)
+        {
+            using (LogContext.PushProperty(LogSetup.FileOnly, true))
+            {
+                LogStartFailed(logger, e.Failure, e.Message);
+            }
+
+            await Console.Error.WriteLineAsync("openred: " + e.Message);
+            return ExitCodes.Failed;
+        }
+        catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+        {
+            return ExitCodes.Ok;
+        }
+
+        await using (node)
+        {
+            var plain = !interactive || Console.IsOutputRedirected;
+            var console = Consoles.Create(Console.Out, plain);
+            var commands = CommandRegistry.Discover();
+            var session = new ReplSession(node, commands, console, Console.Error, loggers.CreateLogger<ReplSession>());
+            if (options.Daemon && stdinIsTerminal)
+            {
+                // A daemon does not take a terminal's keyboard: it runs until a signal.
+                await WaitForShutdownAsync(signals.Token);
+            }
+            else
+            {
+                using var reader = CreateReader(interactive, node, commands, signals, out var terminal);
+                try
+                {
+                    await session.RunAsync(reader, quitAtEndOfInput: !options.Daemon, signals.Token);
+                }
+                finally
+                {
+                    terminal?.Dispose();
+                }
+            }
+
+            LogShuttingDown(logger, signals.Reason ?? (session.QuitRequested ? "quit" : "end of input"));
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static ILineReader CreateReader(bool interactive, OpenRedNode node, CommandRegistry commands, ShutdownSignals signals, out SystemTerminal? terminal)
+    {
+        if (!interactive)
+        {
+            terminal = null;
+            return new PlainLineReader(Console.In, Console.Out);
+        }
+
+        terminal = new SystemTerminal();
+        var history = new History(node.DataDirectory.History);
+        return new LineEditor(terminal, history, (words, prefix) => commands.Complete(null, words, prefix), signals.Interrupt);
+    }
+
+    private static async Task WaitForShutdownAsync(CancellationToken shutdown)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, shutdown);
+        }
+        catch (OperationCanceledException)
+        {
+            // The signal we were waiting for.
+        }
+    }
+
+    [LoggerMessage(EventId = 901, Level = LogLevel.Error, Message = "Node failed to start ({Failure}): {Reason}")]
+    private static partial void LogStartFailed(Microsoft.Extensions.Logging.ILogger logger, NodeStartFailure failure, string reason);
+
+    [LoggerMessage(EventId = 902, Level = LogLevel.Information, Message = "Shutting down: {Reason}")]
+    private static partial void LogShuttingDown(Microsoft.Extensions.Logging.ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 903, Level = LogLevel.Critical, Message = "Unexpected failure")]
+    private static partial void LogCrashed(Microsoft.Extensions.Logging.ILogger logger, Exception e);
+}

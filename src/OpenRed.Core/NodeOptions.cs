@@ -1,0 +1,60 @@
+using System.Net;
+using OpenRed.Core.Identity;
+
+namespace OpenRed.Core;
+
+/// <summary>
+/// Everything a node is started with. Flags set the few that users need; tests and benchmarks set the rest.
+/// Subsystems that arrive later add their own options record as one property here (with the spec's defaults).
+/// </summary>
+public sealed record NodeOptions
+{
+    public const int DefaultPort = 8080;
+    public const int DefaultReplicas = 3;
+    public const long DefaultCacheSizeBytes = 1L << 30;
+    public const int DefaultMaxPeers = 64;
+    public const int DefaultLighthousePort = 7982;
+    public static readonly IPAddress DefaultLighthouseGroup = IPAddress.Parse("239.255.79.82");
+    public static readonly TimeSpan DefaultBeaconInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>A human label (section 2); never trusted, never unique.</summary>
+    public required string NodeId { get; init; }
+
+    public string Sector { get; init; } = NodeLabels.DefaultSector;
+
+    /// <summary>Absolute path of the data directory: key, database, lock, logs, history.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>TCP port to listen on; 0 lets the system choose (see <see cref="NodeStatus.Port"/> for the one in use).</summary>
+    public int Port { get; init; } = DefaultPort;
+
+    /// <summary>Address the TCP listener binds; null means every address (IPv6 dual-mode where available, else IPv4).</summary>
+    public IPAddress? ListenAddress { get; init; }
+
+    /// <summary>Addresses dialled at start (host names are resolved when dialled).</summary>
+    public IReadOnlyList<DnsEndPoint> Bootstrap { get; init; } = [];
+
+    /// <summary>URN names (lowercased, optionally <c>name@fingerprint-prefix</c>) resolved at start.</summary>
+    public IReadOnlyList<string> AutoResurrect { get; init; } = [];
+
+    public bool LighthouseEnabled { get; init; } = true;
+
+    public IPAddress LighthouseGroup { get; init; } = DefaultLighthouseGroup;
+
+    public int LighthousePort { get; init; } = DefaultLighthousePort;
+
+    /// <summary>IPv4 address of the interface that carries multicast; null lets the system choose.</summary>
+    public IPAddress? LighthouseInterface { get; init; }
+
+    public TimeSpan BeaconInterval { get; init; } = DefaultBeaconInterval;
+
+    public int Replicas { get; init; } = DefaultReplicas;
+
+    public long CacheSizeBytes { get; init; } = DefaultCacheSizeBytes;
+
+    /// <summary>Session limit, inbound and outbound together (section 7).</summary>
+    public int MaxPeers { get; init; } = DefaultMaxPeers;
+
+    /// <summary>How long shutdown waits for subsystems to say goodbye before closing regardless.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
+}

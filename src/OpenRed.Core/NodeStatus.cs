@@ -1,0 +1,35 @@
+using OpenRed.Core.Identity;
+
+namespace OpenRed.Core;
+
+/// <summary>A snapshot for the <c>status</c> command and for tests. Counts stay 0 until their subsystem fills them.</summary>
+public sealed record NodeStatus
+{
+    public required string NodeId { get; init; }
+
+    public required Fingerprint Fingerprint { get; init; }
+
+    public required string Sector { get; init; }
+
+    /// <summary>The TCP port in use (the system's choice when started with port 0).</summary>
+    public required int Port { get; init; }
+
+    public required string ListenAddress { get; init; }
+
+    public required string DataDirectory { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public required TimeSpan Uptime { get; init; }
+
+    public required bool LighthouseEnabled { get; init; }
+
+    /// <summary>Verified sessions open now.</summary>
+    public int Sessions { get; init; }
+
+    /// <summary>Peers known (discovered or verified).</summary>
+    public int Peers { get; init; }
+
+    /// <summary>Rows of the links table: peers ever verified.</summary>
+    public int Links { get; init; }
+}

@@ -1,0 +1,31 @@
+namespace OpenRed.Core.Storage;
+
+/// <summary>
+/// The schema, in order. Never edit a released step: a subsystem that needs tables appends the next version.
+/// </summary>
+public static class Migrations
+{
+    public static IReadOnlyList<Migration> All { get; } =
+    [
+        new(1, "meta", """
+            CREATE TABLE meta (
+                key   TEXT PRIMARY KEY NOT NULL,
+                value TEXT NOT NULL
+            ) STRICT;
+            """),
+        new(2, "links", """
+            CREATE TABLE links (
+                fingerprint   BLOB PRIMARY KEY NOT NULL CHECK (length(fingerprint) = 32),
+                public_key    BLOB NOT NULL,
+                node_id       TEXT NOT NULL,
+                address       TEXT NOT NULL,
+                port          INTEGER NOT NULL,
+                first_seen_ms INTEGER NOT NULL,
+                last_seen_ms  INTEGER NOT NULL
+            ) STRICT;
+            CREATE INDEX links_last_seen ON links (last_seen_ms);
+            """),
+    ];
+
+    public static int Latest => All[^1].Version;
+}
