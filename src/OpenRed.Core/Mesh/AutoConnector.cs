@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Logging;
+using OpenRed.Core.Lighthouse;
+using OpenRed.Core.Security;
+
+namespace OpenRed.Core.Mesh;
+
+/// <summary>
+/// Joins the lighthouse's peer map to the mesh: dials discovered peers of our sector when our fingerprint is the
+/// lower (section 3, auto-connect), reports sessions to the map, checks sessions a beacon casts doubt on, and
+/// reconnects to peers whose session was lost while they are still known to be up.
+/// </summary>
+public sealed partial class AutoConnector : IDisposable
+{
+    private readonly MeshService _mesh;
+    private readonly PeerMap _map;
+    private readonly Dialer _dialer;
+    private readonly string _sector;
+    private readonly ILogger _logger;
+
+    public AutoConnector(MeshService mesh, PeerMap map, Dialer dialer, string sector, ILogger<AutoConnector> logger)
+    {
+        _mesh = mesh;
+        _map = map;
+        _dialer = dialer;
+        _sector = sector;
+        _logger = logger;
+        _map.PeerDiscovered += OnDiscoveredOrUpdated;
+        _map.PeerUpdated += OnDiscoveredOrUpdated;
+        _map.PeerNeedsCheck += OnNeedsCheck;
+        _mesh.SessionOpened += OnSessionOpened;
+        _mesh.SessionClosed += OnSessionClosed;
+    }
+
+    /// <summary>Dials every peer already in the map that the rule says this node should dial.</summary>
+    public void Sweep()
+    {
+        foreach (var peer in _map.Snapshot())
+        {
+            Consider(peer, "discovered");
+        }
+    }
+
+    public void Dispose()
+    {
+        _map.PeerDiscovered -= OnDiscoveredOrUpdated;
+        _map.PeerUpdated -= OnDiscoveredOrUpdated;
+        _map.PeerNeedsCheck -= OnNeedsCheck;
+        _mesh.SessionOpened -= OnSessionOpened;
+        _mesh.SessionClosed -= OnSessionClosed;
+    }
+
+    private void OnDiscoveredOrUpdated(object? sender, LighthousePeerEventArgs e)
+    {
+        if (e.Change is PeerChange.Discovered or PeerChange.Restarted or PeerChange.AddressChanged or PeerChange.LabelsChanged
+            or PeerChange.SessionDown)
+        {
+            Consider(e.Peer, e.Change.ToString().ToLowerInvariant());
+        }
+    }
+
+    private void Consider(LighthousePeer peer, string why)
+    {
+        // Peers of other sectors are shown, never auto-dialled; the higher fingerprint waits to be dialled.
+        if (peer.Sector != _sector || peer.HasSession || !(_mesh.Self < peer.Fingerprint))
+        {
+            return;
+        }
+
+        _dialer.Request(peer.Address, peer.Fingerprint, why, retry: true);
+    }
+
+    private void OnNeedsCheck(object? sender, LighthousePeerEventArgs e)
+    {
+        var session = _mesh.Find(e.Peer.Fingerprint);
+        if (session is not null)
+        {
+            _ = CheckAsync(session);
+        }
+        else if (e.Candidate is not null)
+        {
+            _dialer.Request(e.Candidate, e.Peer.Fingerprint, "verified peer at a new address", retry: false);
+        }
+    }
+
+    private async Task CheckAsync(PeerSession session)
+    {
+        try
+        {
+            await session.Secure.PingAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is TimeoutException or SessionClosedException or IOException or ObjectDisposedException)
+        {
+            LogCheckFailed(_logger, session.Fingerprint.Short, e.Message);
+            await session.Secure.CloseAsync("no answer to ping", CancellationToken.None);
+        }
+    }
+
+    private void OnSessionOpened(PeerSession session) => _map.MarkSessionUp(session.Peer, session.Remote.Address);
+
+    private void OnSessionClosed(PeerSession session)
+    {
+        _map.MarkSessionDown(session.Fingerprint);
+    }
+
+    [LoggerMessage(EventId = 4200, Level = LogLevel.Information, Message = "Session with {Fingerprint} failed its check: {Reason}")]
+    private static partial void LogCheckFailed(ILogger logger, string fingerprint, string reason);
+}
