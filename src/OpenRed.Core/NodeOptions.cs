@@ -1,5 +1,7 @@
 using System.Net;
 using OpenRed.Core.Identity;
+using OpenRed.Core.Lighthouse;
+using OpenRed.Core.Mesh;
 
 namespace OpenRed.Core;
 
@@ -54,6 +56,34 @@ public sealed record NodeOptions
 
     /// <summary>Session limit, inbound and outbound together (section 7).</summary>
     public int MaxPeers { get; init; } = DefaultMaxPeers;
+
+    /// <summary>Peer exchange off: this node says so in its handshake identity (section 7) and is never listed.</summary>
+    public bool Unlisted { get; init; }
+
+    /// <summary>
+    /// Every other interval and limit of the mesh (section 7 and 11); tests shorten them, benchmarks raise rate
+    /// limits. <see cref="MaxPeers"/> overrides its session limit.
+    /// </summary>
+    public MeshOptions Mesh { get; init; } = MeshOptions.Default;
+
+    /// <summary>
+    /// Every other interval and limit of the lighthouse (section 3); the group, port, interface and interval
+    /// properties above override its fields of the same meaning.
+    /// </summary>
+    public LighthouseOptions LighthouseTuning { get; init; } = new();
+
+    /// <summary>The lighthouse settings in effect: <see cref="LighthouseTuning"/> with the flags applied.</summary>
+    public LighthouseOptions EffectiveLighthouse => LighthouseTuning with
+    {
+        Enabled = LighthouseEnabled,
+        Group = LighthouseGroup,
+        Port = LighthousePort,
+        InterfaceAddress = LighthouseInterface,
+        Interval = BeaconInterval,
+    };
+
+    /// <summary>The mesh settings in effect: <see cref="Mesh"/> with <see cref="MaxPeers"/> applied.</summary>
+    public MeshOptions EffectiveMesh => Mesh with { MaxSessions = MaxPeers };
 
     /// <summary>How long shutdown waits for subsystems to say goodbye before closing regardless.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);

@@ -1,4 +1,5 @@
 using OpenRed.Core.Identity;
+using OpenRed.Core.Lighthouse;
 
 namespace OpenRed.Core;
 
@@ -32,4 +33,14 @@ public sealed record NodeStatus
 
     /// <summary>Rows of the links table: peers ever verified.</summary>
     public int Links { get; init; }
+
+    /// <summary>Lighthouse state and counters; state Disabled with --no-lighthouse.</summary>
+    public LighthouseStatus? Lighthouse { get; init; }
+
+    public long HandshakesCompleted { get; init; }
+
+    public long HandshakesFailed { get; init; }
+
+    /// <summary>Inbound connections closed before any cryptography (rate and in-progress limits).</summary>
+    public long ConnectionsRefused { get; init; }
 }

@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using OpenRed.Core.Identity;
+using OpenRed.Core.Lighthouse;
+using OpenRed.Core.Mesh;
+using OpenRed.Core.Security;
 using OpenRed.Core.Storage;
 
 namespace OpenRed.Core;
@@ -23,7 +26,7 @@ public sealed partial class OpenRedNode : IAsyncDisposable
     private readonly NodeIdentity _identity;
     private readonly NodeListener _listener;
     private readonly CancellationTokenSource _stopping = new();
-    private Task _acceptLoop = Task.CompletedTask;
+    private Dialer? _dialer;
     private int _disposed;
 
     private OpenRedNode(
@@ -74,6 +77,22 @@ public sealed partial class OpenRedNode : IAsyncDisposable
 
     /// <summary>Cancelled when shutdown begins; subsystems' loops link to it.</summary>
     public CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>Sessions with verified peers: connect, disconnect, events.</summary>
+    public MeshService Mesh { get; private set; } = null!;
+
+    /// <summary>Peers heard by the lighthouse (empty with --no-lighthouse), with their session state.</summary>
+    public PeerMap PeerMap { get; private set; } = null!;
+
+    /// <summary>Every peer ever verified, from the database.</summary>
+    public LinkStore Links { get; private set; } = null!;
+
+    /// <summary>The lighthouse's state and counters (state Disabled with --no-lighthouse).</summary>
+    public LighthouseStatus LighthouseStatus => _lighthouse?.Status ?? new LighthouseStatus(
+        LighthouseState.Disabled, "disabled (--no-lighthouse)", Options.LighthouseGroup, Options.LighthousePort,
+        Options.LighthouseInterface, null, 0, 0, 0, 0, 0, new Dictionary<BeaconRejection, long>());
+
+    private LighthouseService? _lighthouse;
 
     /// <summary>Creates the data directory, takes its lock, loads or creates the identity, opens the database and binds the TCP port.</summary>
     /// <exception cref="NodeStartException">One clear line: locked directory, bad key file, database, busy port.</exception>
@@ -126,7 +145,16 @@ public sealed partial class OpenRedNode : IAsyncDisposable
             }
 
             cleanup.Clear();
-            node.StartAcceptLoop();
+            try
+            {
+                await node.StartSubsystemsAsync(listener, ct);
+            }
+            catch
+            {
+                await node.DisposeAsync();
+                throw;
+            }
+
             LogStarted(logger, options.NodeId, identity.Fingerprint.Short, options.Sector, listener.LocalEndPoint, dir.Root);
             return node;
         }
@@ -150,10 +178,31 @@ public sealed partial class OpenRedNode : IAsyncDisposable
         StartedAt = StartedAt,
         Uptime = _time.GetUtcNow() - StartedAt,
         LighthouseEnabled = Options.LighthouseEnabled,
-        Sessions = 0,
-        Peers = 0,
+        Sessions = Mesh.Sessions.Count,
+        Peers = PeerMap.Count,
         Links = Database.CountLinks(),
+        Lighthouse = LighthouseStatus,
+        HandshakesCompleted = Mesh.Counters.HandshakesCompleted,
+        HandshakesFailed = Mesh.Counters.HandshakesFailed,
+        ConnectionsRefused = Mesh.Counters.ConnectionsRefused,
     };
+
+    /// <summary>Dials a peer; with <paramref name="expected"/>, only that fingerprint is accepted.</summary>
+    /// <exception cref="ConnectException">Unreachable, refused or the handshake failed; the message is for people.</exception>
+    public Task<PeerSession> ConnectAsync(string host, int port, Fingerprint? expected, CancellationToken ct) =>
+        Mesh.ConnectAsync(host, port, expected, ct);
+
+    /// <summary>Closes a session with Goodbye and stops reconnecting to that peer until it is heard of again.</summary>
+    public Task<bool> DisconnectAsync(PeerSession session, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        _dialer?.Forget(session.Fingerprint);
+        return Mesh.DisconnectAsync(session, "disconnected by user", ct);
+    }
+
+    /// <summary>The live sessions a person's name for a peer matches (node-id or fingerprint prefix of 8+ hex digits).</summary>
+    public PeerMatch<PeerSession> FindSessions(string name) =>
+        PeerNames.Resolve(name, Mesh.Sessions, s => s.Fingerprint, s => s.Peer.NodeId);
 
     /// <summary>Stops every subsystem in reverse order of start, closes the database and releases the lock.</summary>
     public async ValueTask DisposeAsync()
@@ -183,11 +232,6 @@ public sealed partial class OpenRedNode : IAsyncDisposable
             {
                 LogStopFailed(_logger, owned.GetType().Name, e);
             }
-
-            if (ReferenceEquals(owned, _listener))
-            {
-                await _acceptLoop;
-            }
         }
 
         _stopping.Dispose();
@@ -197,38 +241,41 @@ public sealed partial class OpenRedNode : IAsyncDisposable
     /// <summary>Registers an object started after the core pieces; it is stopped before them, newest first.</summary>
     internal void Own(IAsyncDisposable subsystem) => _owned.Push(subsystem);
 
-    private void StartAcceptLoop() => _acceptLoop = AcceptLoopAsync(_stopping.Token);
+    internal void Own(IDisposable subsystem) => _owned.Push(subsystem);
 
-    // Until the handshake arrives an inbound connection has nobody to talk to: accept and close it at once
-    // so a dialer learns that quickly instead of waiting in the backlog. The handshake issue replaces HandleInbound.
-    private async Task AcceptLoopAsync(CancellationToken ct)
+    // Order matters for shutdown, which runs in reverse: dialling stops first, then the goodbye beacon,
+    // then Goodbye on every session, then the listener and the database.
+    private async Task StartSubsystemsAsync(NodeListener listener, CancellationToken ct)
     {
-        while (!ct.IsCancellationRequested)
+        var meshOptions = Options.EffectiveMesh;
+        Links = new LinkStore(Database);
+        var local = new LocalIdentity(_identity, NodeId, Sector, listener.Port, Options.Unlisted);
+        Mesh = new MeshService(local, meshOptions, Links, _time, Loggers);
+        Own(Mesh);
+        Mesh.StartAccepting(listener.AcceptAsync);
+
+        var lighthouseOptions = Options.EffectiveLighthouse;
+        PeerMap = new PeerMap(lighthouseOptions, _time);
+        if (lighthouseOptions.Enabled)
         {
-            Socket socket;
-            try
-            {
-                socket = await _listener.AcceptAsync(ct);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException
-                || (e is SocketException && ct.IsCancellationRequested))
-            {
-                return;
-            }
-            catch (SocketException e)
-            {
-                LogAcceptFailed(_logger, e);
-                continue;
-            }
-
-            HandleInbound(socket);
+            var info = new LighthouseLocalInfo(NodeId, Fingerprint, Sector, listener.Port, LighthouseLocalInfo.NewInstance());
+            _lighthouse = await LighthouseService.StartAsync(
+                info, lighthouseOptions, PeerMap, _time, Loggers.CreateLogger<LighthouseService>(), ct);
+            Own(_lighthouse);
         }
-    }
 
-    private void HandleInbound(Socket socket)
-    {
-        LogInboundClosed(_logger, socket.RemoteEndPoint);
-        socket.Dispose();
+        _dialer = new Dialer(Mesh, meshOptions, _time, Loggers.CreateLogger<Dialer>());
+        Own(_dialer);
+        Own(new Reconnector(Mesh, _dialer));
+        var auto = new AutoConnector(Mesh, PeerMap, _dialer, Sector, Loggers.CreateLogger<AutoConnector>());
+        Own(auto);
+        auto.Sweep();
+        if (Options.Bootstrap.Count > 0)
+        {
+            var bootstrap = new BootstrapDialer(Mesh, meshOptions, _time, Loggers.CreateLogger<BootstrapDialer>());
+            Own(bootstrap);
+            bootstrap.Start(Options.Bootstrap);
+        }
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Action} identity {KeyFile}: fingerprint {Fingerprint}")]
@@ -245,10 +292,4 @@ public sealed partial class OpenRedNode : IAsyncDisposable
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "Stopping {Subsystem} failed")]
     private static partial void LogStopFailed(ILogger logger, string subsystem, Exception e);
-
-    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Accepting a TCP connection failed")]
-    private static partial void LogAcceptFailed(ILogger logger, Exception e);
-
-    [LoggerMessage(EventId = 7, Level = LogLevel.Debug, Message = "Inbound connection from {Remote} closed: no handshake yet")]
-    private static partial void LogInboundClosed(ILogger logger, EndPoint? remote);
 }
