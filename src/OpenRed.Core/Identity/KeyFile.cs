@@ -80,8 +80,13 @@ public static class KeyFile
         try
         {
             var pem = Encoding.ASCII.GetString(bytes);
-            if (!pem.Contains("-----BEGIN PRIVATE KEY-----", StringComparison.Ordinal)
-                && !pem.Contains("-----BEGIN RSA PRIVATE KEY-----", StringComparison.Ordinal))
+            if (pem.Contains("-----BEGIN RSA PRIVATE KEY-----", StringComparison.Ordinal)
+                || pem.Contains("-----BEGIN ENCRYPTED PRIVATE KEY-----", StringComparison.Ordinal))
+            {
+                throw new IdentityFileException(path, "is not an unencrypted PKCS#8 key (\"BEGIN PRIVATE KEY\"), the only form openred reads");
+            }
+
+            if (!pem.Contains("-----BEGIN PRIVATE KEY-----", StringComparison.Ordinal))
             {
                 throw new IdentityFileException(path, "is not a PEM private key");
             }

@@ -56,6 +56,7 @@ public sealed class KeyFileTests
     public static TheoryData<string, string> BadKeys()
     {
         using var rsa1024 = RSA.Create(1024);
+        using var rsa2048 = RSA.Create(2048);
         using var ec = ECDsa.Create();
         return new TheoryData<string, string>
         {
@@ -64,6 +65,7 @@ public sealed class KeyFileTests
             { "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "not a PEM RSA private key" },
             { rsa1024.ExportPkcs8PrivateKeyPem(), "RSA-1024" },
             { ec.ExportPkcs8PrivateKeyPem(), "not a PEM RSA private key" },
+            { rsa2048.ExportRSAPrivateKeyPem(), "PKCS#8" },
         };
     }
 
