@@ -33,30 +33,23 @@ internal sealed class MeshHarness : IAsyncDisposable
         new(keys, nodeId, sector, options ?? MeshOptions.Default);
 
     /// <summary>Completes with the next session the mesh opens.</summary>
-    public Task<PeerSession> NextSessionOpened()
-    {
-        var tcs = new TaskCompletionSource<PeerSession>(TaskCreationOptions.RunContinuationsAsynchronously);
-        void Handler(PeerSession s)
-        {
-            Mesh.SessionOpened -= Handler;
-            tcs.TrySetResult(s);
-        }
-
-        Mesh.SessionOpened += Handler;
-        return tcs.Task;
-    }
+    public Task<PeerSession> NextSessionOpened() =>
+        Next(h => Mesh.SessionOpened += h, h => Mesh.SessionOpened -= h);
 
     /// <summary>Completes with the next session the mesh drops.</summary>
-    public Task<PeerSession> NextSessionClosed()
+    public Task<PeerSession> NextSessionClosed() =>
+        Next(h => Mesh.SessionClosed += h, h => Mesh.SessionClosed -= h);
+
+    private static Task<PeerSession> Next(Action<Action<PeerSession>> subscribe, Action<Action<PeerSession>> unsubscribe)
     {
         var tcs = new TaskCompletionSource<PeerSession>(TaskCreationOptions.RunContinuationsAsynchronously);
         void Handler(PeerSession s)
         {
-            Mesh.SessionClosed -= Handler;
+            unsubscribe(Handler);
             tcs.TrySetResult(s);
         }
 
-        Mesh.SessionClosed += Handler;
+        subscribe(Handler);
         return tcs.Task;
     }
 
