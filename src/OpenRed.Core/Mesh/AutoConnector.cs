@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using OpenRed.Core.Identity;
 using OpenRed.Core.Lighthouse;
 using OpenRed.Core.Security;
 
@@ -16,6 +17,11 @@ public sealed partial class AutoConnector : IDisposable
     private readonly Dialer _dialer;
     private readonly string _sector;
     private readonly ILogger _logger;
+
+    // Peers whose last session ended by a deliberate Goodbye (a user's disconnect on either side): no auto-dial
+    // until they are heard again as new (rediscovered or restarted), or a person connects explicitly.
+    private readonly HashSet<Fingerprint> _quiet = [];
+    private readonly Lock _lock = new();
 
     public AutoConnector(MeshService mesh, PeerMap map, Dialer dialer, string sector, ILogger<AutoConnector> logger)
     {
@@ -60,6 +66,18 @@ public sealed partial class AutoConnector : IDisposable
 
     private void Consider(LighthousePeer peer, string why)
     {
+        lock (_lock)
+        {
+            if (why is "discovered" or "restarted")
+            {
+                _quiet.Remove(peer.Fingerprint);
+            }
+            else if (_quiet.Contains(peer.Fingerprint))
+            {
+                return;
+            }
+        }
+
         // Peers of other sectors are shown, never auto-dialled; the higher fingerprint waits to be dialled.
         if (peer.Sector != _sector || peer.HasSession || !(_mesh.Self < peer.Fingerprint))
         {
@@ -95,10 +113,31 @@ public sealed partial class AutoConnector : IDisposable
         }
     }
 
-    private void OnSessionOpened(PeerSession session) => _map.MarkSessionUp(session.Peer, session.Remote.Address);
+    private void OnSessionOpened(PeerSession session)
+    {
+        lock (_lock)
+        {
+            _quiet.Remove(session.Fingerprint);
+        }
+
+        _map.MarkSessionUp(session.Peer, session.Remote.Address);
+    }
 
     private void OnSessionClosed(PeerSession session)
     {
+        var info = session.Secure.CloseInfo;
+        var deliberate = info is not null
+            && (info.Kind == SessionCloseKind.Local
+                || (info.Kind == SessionCloseKind.PeerGoodbye && info.Reason != Reconnector.ShutdownReason));
+        if (deliberate)
+        {
+            lock (_lock)
+            {
+                _quiet.Add(session.Fingerprint);
+            }
+        }
+
+        // Raises PeerUpdated(SessionDown) at once, which Consider sees with the quiet set already updated.
         _map.MarkSessionDown(session.Fingerprint);
     }
 

@@ -102,6 +102,30 @@ public sealed class NodeMeshTests
         b.Mesh.Sessions.Should().BeEmpty();
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Lighthouse_DisconnectByUser_NeitherSideAutoDialsAgain(bool lowerSideDisconnects)
+    {
+        using var tmp = new TempDirectory();
+        var port = LighthousePort();
+        await using var a = await Start(tmp, "alice", lighthousePort: port, sector: "family");
+        await using var b = await Start(tmp, "papa", lighthousePort: port, sector: "family");
+        await WaitUntil(() => a.Mesh.Sessions.Count == 1 && b.Mesh.Sessions.Count == 1);
+        var (low, high) = a.Fingerprint < b.Fingerprint ? (a, b) : (b, a);
+        var who = lowerSideDisconnects ? low : high;
+
+        await who.DisconnectAsync(who.Mesh.Sessions[0], CancellationToken.None);
+
+        await WaitUntil(() => a.Mesh.Sessions.Count == 0 && b.Mesh.Sessions.Count == 0);
+        var again = Next(low, closed: false);
+        (await Task.WhenAny(again, Task.Delay(TimeSpan.FromSeconds(3)))).Should().NotBe(again, "beacons keep coming, but a deliberate goodbye is respected");
+
+        // A person connecting explicitly lifts it.
+        await who.ConnectAsync("127.0.0.1", (who == a ? b : a).Port, null, CancellationToken.None);
+        await WaitUntil(() => a.Mesh.Sessions.Count == 1 && b.Mesh.Sessions.Count == 1);
+    }
+
     private static int LighthousePort() => Random.Shared.Next(30000, 40000);
 
     private static Task<OpenRedNode> Start(TempDirectory tmp, string nodeId, int port = 0, int? lighthousePort = null, string sector = "family") =>
