@@ -38,8 +38,8 @@ internal sealed class ConnectCommand : IReplCommand, ICompletingCommand
     {
         var text = parse.GetValue(_address)!;
         var target = FlagValues.HostPort(text, out var error) ?? throw new CommandException(
-            System.Net.IPAddress.TryParse(text, out var bare) && bare.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
-                ? $"'{text}': put an IPv6 address in brackets before the port: [{bare}]:port"
+            System.Net.IPAddress.TryParse(text, out var v6) && v6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+                ? $"'{text}' is not host:port; write an IPv6 address in brackets: [addr]:port"
                 : error!);
         var node = context.Node;
         var expected = parse.GetValue(_expect) is { } e ? ResolveExpected(node, e) : null;
