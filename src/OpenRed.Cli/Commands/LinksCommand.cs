@@ -1,7 +1,6 @@
 using System.CommandLine;
 using OpenRed.Cli.Rendering;
 using OpenRed.Core.Mesh;
-using Spectre.Console;
 
 namespace OpenRed.Cli.Commands;
 
@@ -44,25 +43,22 @@ internal sealed class LinksCommand : IReplCommand
         var sharedIds = links.GroupBy(l => l.NodeId, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key)
             .ToHashSet(StringComparer.Ordinal);
         var full = parse.GetValue(_full);
-        var table = new Table().Border(TableBorder.None).HideRowSeparators();
-        foreach (var header in new[] { "node-id", "fingerprint", "address", "first seen", "last seen", "session", "" })
-        {
-            table.AddColumn(new TableColumn(new Text(header, new Style(decoration: Decoration.Bold))).NoWrap().PadLeft(0).PadRight(2));
-        }
-
+        var table = new TextColumns("node-id", "fingerprint", "address", "first seen", "last seen", "session", "");
         foreach (var l in links)
         {
-            table.AddRow(
-                new Text(l.NodeId),
-                new Text(full ? l.Fingerprint.Hex : l.Fingerprint.Short),
-                new Text(System.Net.IPAddress.TryParse(l.Address, out var ip) ? PeerText.Endpoint(ip, l.Port) : l.Address),
-                new Text(PeerText.Time(l.FirstSeen)),
-                new Text(PeerText.Time(l.LastSeen)),
-                new Text(live.Contains(l.Fingerprint) ? "connected" : "-"),
-                sharedIds.Contains(l.NodeId) ? new Text("node-id shared with another fingerprint", new Style(Color.Yellow)) : new Text(""));
+            var shared = sharedIds.Contains(l.NodeId);
+            table.Add(
+                shared,
+                l.NodeId,
+                full ? l.Fingerprint.Hex : l.Fingerprint.Short,
+                System.Net.IPAddress.TryParse(l.Address, out var ip) ? PeerText.Endpoint(ip, l.Port) : l.Address,
+                PeerText.Time(l.FirstSeen),
+                PeerText.Time(l.LastSeen),
+                live.Contains(l.Fingerprint) ? "connected" : "-",
+                shared ? "node-id shared with another fingerprint" : "");
         }
 
-        context.Out.Write(table);
+        context.WriteRaw(table.Render(context.Out));
         return Task.FromResult(0);
     }
 

@@ -78,7 +78,7 @@ internal sealed class MapCommand : IReplCommand
             .ThenBy(g => g.Key, StringComparer.Ordinal);
         foreach (var sector in sectors)
         {
-            var label = sector.Key == node.Sector ? sector.Key : $"{sector.Key} (other sector: not auto-connected)";
+            var label = sector.Key == node.Sector ? sector.Key : $"{sector.Key} (other sector)";
             var branch = tree.AddNode(new Text(label, new Style(decoration: Decoration.Bold)));
             var ordered = sector.OrderBy(r => r.Fingerprint == node.Fingerprint ? 0 : 1)
                 .ThenBy(r => r.NodeId, StringComparer.Ordinal)

@@ -2,7 +2,6 @@ using System.CommandLine;
 using OpenRed.Cli.Rendering;
 using OpenRed.Core;
 using OpenRed.Core.Mesh;
-using Spectre.Console;
 
 namespace OpenRed.Cli.Commands;
 
@@ -42,31 +41,27 @@ internal sealed class PeersCommand : IReplCommand
         }
 
         var full = parse.GetValue(_full);
-        var table = new Table().Border(TableBorder.None).HideRowSeparators();
-        foreach (var header in new[] { "node-id", "fingerprint", "address", "direction", "rtt", "age", "in", "out", "" })
-        {
-            table.AddColumn(new TableColumn(new Text(header, new Style(decoration: Decoration.Bold))).NoWrap().PadLeft(0).PadRight(2));
-        }
-
+        var table = new TextColumns("node-id", "fingerprint", "address", "direction", "rtt", "age", "in", "out", "");
         var warned = false;
         foreach (var s in sessions)
         {
             var (address, port) = PeerText.ListenAddress(s);
             var suspect = node.IsSuspectedImpersonation(s.Fingerprint);
             warned |= suspect;
-            table.AddRow(
-                new Text(s.Peer.NodeId),
-                new Text(full ? s.Fingerprint.Hex : s.Fingerprint.Short),
-                new Text(PeerText.Endpoint(address, port)),
-                new Text(PeerText.Direction(s.Direction)),
-                new Text(PeerText.Rtt(s.Secure.RoundTripTime)),
-                new Text(PeerText.Duration(now - s.StartedAt)),
-                new Text(PeerText.Bytes(s.Secure.BytesIn)),
-                new Text(PeerText.Bytes(s.Secure.BytesOut)),
-                suspect ? new Text("POSSIBLE IMPERSONATION", new Style(Color.Red, decoration: Decoration.Bold)) : new Text(""));
+            table.Add(
+                suspect,
+                s.Peer.NodeId,
+                full ? s.Fingerprint.Hex : s.Fingerprint.Short,
+                PeerText.Endpoint(address, port),
+                PeerText.Direction(s.Direction),
+                PeerText.Rtt(s.Secure.RoundTripTime),
+                PeerText.Duration(now - s.StartedAt),
+                PeerText.Bytes(s.Secure.BytesIn),
+                PeerText.Bytes(s.Secure.BytesOut),
+                suspect ? "POSSIBLE IMPERSONATION" : "");
         }
 
-        context.Out.Write(table);
+        context.WriteRaw(table.Render(context.Out));
         if (warned)
         {
             context.WriteRaw("POSSIBLE IMPERSONATION: this node-id was linked before to another fingerprint; see 'links'.\n");

@@ -63,14 +63,16 @@ public sealed class DiscoveryProcessTests
         await using var a = await NodeCli.StartWithLighthouseAsync(dir.Sub("a"), "alice", lighthouse, 1);
         await using var b = await NodeCli.StartWithLighthouseAsync(dir.Sub("b"), "bob", lighthouse, 1);
         var bobFingerprint = await NodeCli.FingerprintAsync(b);
-        await NodeCli.PollAsync(a, "map", m => NodeCli.MapPeers(m).Contains(bobFingerprint), DiscoveryDeadline);
+        var before = await NodeCli.PollAsync(a, "map", m => NodeCli.MapPeers(m).Contains(bobFingerprint), DiscoveryDeadline);
+        var heardAgo = TimeSpan.FromMilliseconds(Peer(before, bobFingerprint).GetProperty("last_heard_ago_ms").GetInt64());
 
+        var clock = Stopwatch.StartNew();
         b.Kill();
         await b.WaitForExitAsync();
-        var clock = Stopwatch.StartNew();
 
         await NodeCli.PollAsync(a, "map", m => !NodeCli.MapPeers(m).Contains(bobFingerprint), TimeSpan.FromSeconds(10));
-        clock.Elapsed.Should().BeGreaterThan(TimeSpan.FromSeconds(1.5), "no goodbye was sent: only silence for 3 intervals removes it");
+        var silence = heardAgo + clock.Elapsed;
+        silence.Should().BeGreaterThan(TimeSpan.FromSeconds(2.5), "no goodbye was sent: only 3 intervals of silence remove it");
         (await a.CommandJsonAsync("status")).GetProperty("sessions").GetInt32().Should().Be(0);
     }
 
