@@ -12,7 +12,12 @@ internal static class PeerText
     /// <summary><c>10.0.0.2:8080</c>, <c>[fe80::1]:8080</c>; the bare address when the port is unknown (0).</summary>
     public static string Endpoint(IPAddress address, int port)
     {
-        var ip = Address(address);
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        var ip = address.ToString();
         if (port <= 0)
         {
             return ip;
