@@ -24,6 +24,23 @@ public sealed class SendScheduleTests
             (TimeSpan.FromSeconds(36), false), (TimeSpan.FromSeconds(66), false));
     }
 
+    [Fact]
+    public void Schedule_IntervalShorterThanBurstGaps_SteadyBeaconsFillThem()
+    {
+        var schedule = new BeaconSchedule(new LighthouseOptions { Interval = TimeSpan.FromSeconds(1) }, () => 0.5);
+        var offset = TimeSpan.Zero;
+        var sends = new List<(TimeSpan At, bool Solicit)>();
+        while (offset < TimeSpan.FromSeconds(8))
+        {
+            var (delay, solicit) = schedule.Next();
+            offset += delay;
+            sends.Add((offset, solicit));
+        }
+
+        sends.Where(s => s.Solicit).Select(s => s.At).Should().Equal(TimeSpan.Zero, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(6));
+        sends.Zip(sends.Skip(1), (a, b) => b.At - a.At).Should().OnlyContain(gap => gap <= TimeSpan.FromSeconds(1));
+    }
+
     [Theory]
     [InlineData(0.0, 27.0)]
     [InlineData(0.999999, 33.0)]
