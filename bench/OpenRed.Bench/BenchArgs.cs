@@ -5,7 +5,7 @@ namespace OpenRed.Bench;
 /// <summary>The command line: the first word is the command, then <c>--name value</c> pairs and bare <c>--flag</c>s.</summary>
 internal sealed class BenchArgs
 {
-    private static readonly HashSet<string> Flags = ["--json", "--same-sector", "--help", "-h"];
+    private static readonly HashSet<string> Flags = ["--json", "--same-sector", "--cold", "--help", "-h"];
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
     private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
 

@@ -14,7 +14,7 @@ internal static class Program
     private const string Usage = """
         usage: OpenRed.Bench [COMMAND] [OPTIONS]
           all                       every scenario below (default); writes bench-results/latest.json or --out FILE
-          discovery  [--nodes 20] [--runs 5] [--same-sector]
+          discovery  [--nodes 20] [--runs 5] [--same-sector] [--cold]
           handshakes [--seconds 10] [--in-flight 32] [--warmup 5] [--responder node|mesh|both]
           throughput [--gib 1] [--reps 3]
           crypto     [--seconds 0.5]
@@ -140,7 +140,17 @@ internal static class Program
                 ]));
         }
 
-        await Scenario("discovery", () => Discovery.RunAsync(nodes, runs, args.Has("--same-sector"), Progress, ct));
+        await Scenario("discovery", async () =>
+        {
+            // The figure is measured JIT-warm; `all` adds the cold start (20 runtimes compiling at once) for information.
+            var figures = new List<Figure>();
+            foreach (var cold in all ? new[] { false, true } : [args.Has("--cold")])
+            {
+                figures.AddRange(await Discovery.RunAsync(nodes, runs, args.Has("--same-sector"), cold, Progress, ct));
+            }
+
+            return figures;
+        });
         await Scenario("handshakes", async () =>
         {
             var figures = new List<Figure>();

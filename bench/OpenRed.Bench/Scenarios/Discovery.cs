@@ -14,7 +14,8 @@ internal static class Discovery
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan CompleteTimeout = TimeSpan.FromSeconds(30);
 
-    public static async Task<IReadOnlyList<Figure>> RunAsync(int nodes, int runs, bool sameSector, Action<string> progress, CancellationToken ct)
+    public static async Task<IReadOnlyList<Figure>> RunAsync(
+        int nodes, int runs, bool sameSector, bool cold, Action<string> progress, CancellationToken ct)
     {
         var root = Directory.CreateTempSubdirectory("openred-bench-discovery-");
         try
@@ -30,7 +31,7 @@ internal static class Discovery
             var results = new List<RunResult>();
             for (var run = 0; run < runs; run++)
             {
-                var r = await RunOnceAsync(root.FullName, keys, run, nodes, sameSector, ct);
+                var r = await RunOnceAsync(root.FullName, keys, run, nodes, sameSector, cold, ct);
                 progress(string.Create(CultureInfo.InvariantCulture,
                     $"discovery run {run + 1}/{runs}: {r.DiscoveryMs:0} ms (spawn to last ready {r.StartupMs:0} ms, go to last first beacon {r.NodeStartMs:0} ms)"));
                 results.Add(r);
@@ -38,22 +39,24 @@ internal static class Discovery
 
             var d = results.Select(r => r.DiscoveryMs).ToList();
             var rss = results.Max(r => r.PeakRssKiB);
-            var how = $"{nodes} node processes on 127.0.0.1, {runs} runs, {(sameSector ? "one sector (sessions auto-connect during the run)" : "a sector each (no auto-connect, the map only)")}";
+            var how = $"{nodes} node processes on 127.0.0.1, {runs} runs, {(cold ? "cold start (JIT during the start)" : "each process started and stopped a throwaway node before 'go' (JIT warm)")}, {(sameSector ? "one sector (sessions auto-connect during the run)" : "a sector each (no auto-connect, the map only)")}";
             var median = Median(d);
             var max = d.Max();
+            var variant = cold ? ", cold start" : "";
+            bool? Met(double v) => cold ? null : v < 1000;
             return
             [
-                new Figure($"discovery {nodes} nodes, median", median, "ms")
+                new Figure($"discovery {nodes} nodes{variant}, median", median, "ms")
                 {
-                    Target = "< 1000 ms", Met = median < 1000, PeakRssKiB = rss,
+                    Target = cold ? null : "< 1000 ms", Met = Met(median), PeakRssKiB = rss,
                     Note = $"{how}; runs: {string.Join(", ", d.Select(v => v.ToString("0", CultureInfo.InvariantCulture)))} ms; peak RSS is the largest node's",
                 },
-                new Figure($"discovery {nodes} nodes, max", max, "ms") { Target = "< 1000 ms", Met = max < 1000 },
-                new Figure($"discovery: process start-up (spawn to last ready), median", Median(results.Select(r => r.StartupMs).ToList()), "ms")
+                new Figure($"discovery {nodes} nodes{variant}, max", max, "ms") { Target = cold ? null : "< 1000 ms", Met = Met(max) },
+                new Figure($"discovery{variant}: process start-up (spawn to last ready), median", Median(results.Select(r => r.StartupMs).ToList()), "ms")
                 {
-                    Note = $"{nodes} runtimes starting at once on {Environment.ProcessorCount} cores; not counted in discovery",
+                    Note = $"{nodes} runtimes starting at once on {Environment.ProcessorCount} cores{(cold ? "" : ", each with its warm-up node")}; not counted in discovery",
                 },
-                new Figure($"discovery: node start (go to last first beacon), median", Median(results.Select(r => r.NodeStartMs).ToList()), "ms")
+                new Figure($"discovery{variant}: node start (go to last first beacon), median", Median(results.Select(r => r.NodeStartMs).ToList()), "ms")
                 {
                     Note = "OpenRedNode.StartAsync with an existing key: lock, database, listener, lighthouse; not counted in discovery",
                 },
@@ -65,9 +68,9 @@ internal static class Discovery
         }
     }
 
-    private static async Task<RunResult> RunOnceAsync(string root, string keys, int run, int n, bool sameSector, CancellationToken ct)
+    private static async Task<RunResult> RunOnceAsync(string root, string keys, int run, int n, bool sameSector, bool cold, CancellationToken ct)
     {
-        // A lighthouse port of this run alone, so other runs and other tests in the namespace are not heard.
+        // A lighthouse port of this run alone (and the next one for the warm-up), so nothing else is heard.
         var port = 20000 + Random.Shared.Next(40000);
         var children = new List<Child>();
         try
@@ -83,6 +86,7 @@ internal static class Discovery
                     "--lighthouse-port", port.ToString(CultureInfo.InvariantCulture),
                     "--sector", sameSector ? "general" : $"s{i}",
                     "--timeout", CompleteTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+                    "--warmup-port", cold ? "0" : (port + 1).ToString(CultureInfo.InvariantCulture),
                 ]));
             }
 

@@ -51,6 +51,13 @@ internal static class HandshakeSplits
             using var k = RSA.Create();
             k.ImportSubjectPublicKeyInfo(spki, out _);
         });
+        var prk = new byte[32];
+        var okm = new byte[32];
+        var hkdf = CryptoCost.PerCall(TimeSpan.FromSeconds(0.3), () =>
+        {
+            HKDF.Extract(HashAlgorithmName.SHA256, spki.AsSpan(0, 32), spki.AsSpan(32, 32), prk);
+            HKDF.Expand(HashAlgorithmName.SHA256, prk, okm, "openred/1 bench"u8);
+        });
         var aes = CryptoCost.PerCall(TimeSpan.FromSeconds(0.3), () =>
         {
             using var a = new AesGcm(spki.AsSpan(0, 32), 16);
@@ -67,6 +74,7 @@ internal static class HandshakeSplits
             new Figure("split handshake: RsaPublicKey.TryImport (import + canonical check)", import, "µs") { Note = "done once a side per handshake" },
             new Figure("split handshake: RSA.ImportSubjectPublicKeyInfo alone", rawImport, "µs") { Note = "TryImport adds ExportParameters and ExportSubjectPublicKeyInfo to check the encoding" },
             new Figure("split handshake: TryImport + first verify with that key", importVerify, "µs") { Note = "what a side pays for the peer's key" },
+            new Figure("split handshake: HKDF-SHA256 extract + expand", hkdf, "µs") { Note = "two extracts and five expands a side per handshake" },
             new Figure("split handshake: new AesGcm", aes, "µs") { Note = "two a side per session (FrameCipher each way)" },
         ];
     }
