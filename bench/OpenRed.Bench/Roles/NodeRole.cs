@@ -58,7 +58,19 @@ internal static class NodeRole
             }
         }
 
-        node.PeerMap.PeerDiscovered += (_, _) => Check();
+        // When each peer was first heard: the earliest over all nodes bounds that peer's first beacon from above,
+        // more tightly than its own poll when its StartAsync returns late on a busy machine.
+        var heard = new Dictionary<string, double>();
+        node.PeerMap.PeerDiscovered += (_, e) =>
+        {
+            var now = WallClock.NowMs();
+            lock (heard)
+            {
+                heard.TryAdd(e.Peer.NodeId, now);
+            }
+
+            Check();
+        };
         Check();
 
         // The first beacon leaves from the lighthouse's own loop, usually before StartAsync returns; this sees it within a poll.
@@ -82,7 +94,16 @@ internal static class NodeRole
         try
         {
             var tComplete = await complete.Task.WaitAsync(timeout, ct);
-            RoleIO.Emit("complete", new JsonObject { ["t"] = tComplete, ["peers"] = node.PeerMap.Count });
+            var heardJson = new JsonObject();
+            lock (heard)
+            {
+                foreach (var (id, t) in heard)
+                {
+                    heardJson[id] = t;
+                }
+            }
+
+            RoleIO.Emit("complete", new JsonObject { ["t"] = tComplete, ["peers"] = node.PeerMap.Count, ["heard"] = heardJson });
         }
         catch (TimeoutException)
         {

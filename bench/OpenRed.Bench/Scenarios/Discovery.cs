@@ -33,7 +33,7 @@ internal static class Discovery
             {
                 var r = await RunOnceAsync(root.FullName, keys, run, nodes, sameSector, cold, ct);
                 progress(string.Create(CultureInfo.InvariantCulture,
-                    $"discovery run {run + 1}/{runs}: {r.DiscoveryMs:0} ms (spawn to last ready {r.StartupMs:0} ms, go to last first beacon {r.NodeStartMs:0} ms)"));
+                    $"discovery run {run + 1}/{runs}: {r.DiscoveryMs:0} ms (spawn to last ready {r.StartupMs:0} ms, go to last first beacon {r.NodeStartMs:0} ms, first beacons spread over {r.SpreadMs:0} ms)"));
                 results.Add(r);
             }
 
@@ -59,6 +59,11 @@ internal static class Discovery
                 new Figure($"discovery{variant}: node start (go to last first beacon), median", Median(results.Select(r => r.NodeStartMs).ToList()), "ms")
                 {
                     Note = "OpenRedNode.StartAsync with an existing key: lock, database, listener, lighthouse; not counted in discovery",
+                },
+                new Figure($"discovery{variant}: first beacons spread (first to last), median", Median(results.Select(r => r.SpreadMs).ToList()), "ms")
+                {
+                    Note = string.Create(CultureInfo.InvariantCulture,
+                        $"runs: {string.Join(", ", results.Select(r => r.SpreadMs.ToString("0", CultureInfo.InvariantCulture)))} ms; a node that starts more than the 250 ms solicit-answer delay after the first is answered by nobody (each node answers at most one solicit a second) and waits for the others' next burst beacon at +2 s"),
                 },
             ];
         }
@@ -98,7 +103,14 @@ internal static class Discovery
             await Task.WhenAll(children.Select(c => c.SendAsync("go")));
             var started = await Task.WhenAll(children.Select(c => c.ExpectAsync("started", CompleteTimeout, ct)));
             var complete = await Task.WhenAll(children.Select(c => c.ExpectAsync("complete", CompleteTimeout, ct)));
-            var lastFirstBeacon = started.Max(s => (double)s["t_first_beacon"]!);
+            // A node's first beacon: its own observation, or earlier if another node heard it before that.
+            var firstBeacon = Enumerable.Range(0, n).Select(i =>
+            {
+                var own = (double)started[i]["t_first_beacon"]!;
+                var heardBy = complete.Select(c => (double?)c["heard"]?[$"node{i}"]).Where(t => t is not null).Select(t => t!.Value);
+                return heardBy.Append(own).Min();
+            }).ToList();
+            var lastFirstBeacon = firstBeacon.Max();
             var lastComplete = complete.Max(c => (double)c["t"]!);
 
             await Task.WhenAll(children.Select(c => c.SendAsync("stop")));
@@ -108,6 +120,7 @@ internal static class Discovery
                 lastComplete - lastFirstBeacon,
                 startupMs,
                 lastFirstBeacon - tGo,
+                lastFirstBeacon - firstBeacon.Min(),
                 stopped.Max(s => (long?)s["peak_rss_kib"] ?? 0));
         }
         finally
@@ -141,5 +154,5 @@ internal static class Discovery
         }
     }
 
-    private sealed record RunResult(double DiscoveryMs, double StartupMs, double NodeStartMs, long PeakRssKiB);
+    private sealed record RunResult(double DiscoveryMs, double StartupMs, double NodeStartMs, double SpreadMs, long PeakRssKiB);
 }

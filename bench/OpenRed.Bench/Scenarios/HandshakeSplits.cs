@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using OpenRed.Bench.Report;
+using Microsoft.Extensions.Logging.Abstractions;
 using OpenRed.Core.Identity;
+using OpenRed.Core.Mesh;
+using OpenRed.Core.Storage;
 using OpenRed.Core.Security;
 using OpenRed.Core.Security.Internal;
 
@@ -63,6 +66,8 @@ internal static class HandshakeSplits
             using var a = new AesGcm(spki.AsSpan(0, 32), 16);
         });
 
+        var (record, touch) = LinkStoreCost(iKeys);
+
         double Us(long ticks) => ticks * 1e6 / Stopwatch.Frequency / count;
         return
         [
@@ -75,8 +80,36 @@ internal static class HandshakeSplits
             new Figure("split handshake: RSA.ImportSubjectPublicKeyInfo alone", rawImport, "µs") { Note = "TryImport adds ExportParameters and ExportSubjectPublicKeyInfo to check the encoding" },
             new Figure("split handshake: TryImport + first verify with that key", importVerify, "µs") { Note = "what a side pays for the peer's key" },
             new Figure("split handshake: HKDF-SHA256 extract + expand", hkdf, "µs") { Note = "two extracts and five expands a side per handshake" },
+            new Figure("split session: LinkStore.Record (SQLite, node only)", record, "µs") { Note = "on the accepting thread when a session opens" },
+            new Figure("split session: LinkStore.Touch (SQLite, node only)", touch, "µs") { Note = "when a session closes" },
             new Figure("split handshake: new AesGcm", aes, "µs") { Note = "two a side per session (FrameCipher each way)" },
         ];
+    }
+
+    /// <summary>What a whole node adds per session: the link row written when it opens and touched when it closes.</summary>
+    private static (double Record, double Touch) LinkStoreCost(NodeIdentity peerKeys)
+    {
+        var dir = Directory.CreateTempSubdirectory("openred-bench-links-");
+        try
+        {
+            var db = NodeDatabase.Open(Path.Combine(dir.FullName, DataDirectory.DatabaseFileName), NullLogger.Instance);
+            var links = new LinkStore(db);
+            var peer = new PeerIdentity(peerKeys.Fingerprint, peerKeys.Spki, "initiator", "general", 7001, false);
+            var record = CryptoCost.PerCall(TimeSpan.FromSeconds(0.3), () => links.Record(peer, "127.0.0.1", 7001, DateTimeOffset.UtcNow));
+            var touch = CryptoCost.PerCall(TimeSpan.FromSeconds(0.3), () => links.Touch(peer.Fingerprint, DateTimeOffset.UtcNow));
+            return (record, touch);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                dir.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
     }
 
     private static void One(LocalIdentity rLocal, LocalIdentity iLocal, out long responderTicks, out long initiatorTicks)
