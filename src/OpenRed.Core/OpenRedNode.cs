@@ -146,6 +146,7 @@ public sealed partial class OpenRedNode : IAsyncDisposable
 
             cleanup.Push(identity);
             var database = NodeDatabase.Open(dir.Database, logger);
+            cleanup.Push(database);
             var listener = NodeListener.Bind(options.ListenAddress, options.Port);
             cleanup.Push(listener);
 
