@@ -91,7 +91,7 @@ public sealed class SendScheduleTests
     }
 
     [Fact]
-    public void AnswerGate_AtMostOnePerSecond()
+    public void AnswerGate_AtMostOnePerSecond_LateSolicitIsDeferredNotDropped()
     {
         var time = new FakeTimeProvider();
         var gate = new SolicitAnswerGate(new LighthouseOptions(), () => 0.5, time);
@@ -100,10 +100,11 @@ public sealed class SendScheduleTests
         gate.TrySchedule().Should().BeNull("an answer is already pending");
 
         time.Advance(TimeSpan.FromMilliseconds(900));
-        gate.TrySchedule().Should().BeNull("less than a second since the last answer");
+        gate.TrySchedule().Should().Be(TimeSpan.FromMilliseconds(350), "deferred to a second after the last answer (125 ms), plus its own delay");
+        gate.TrySchedule().Should().BeNull("the deferred answer is pending");
 
-        time.Advance(TimeSpan.FromMilliseconds(250));
-        gate.TrySchedule().Should().NotBeNull();
+        time.Advance(TimeSpan.FromMilliseconds(350));
+        gate.TrySchedule().Should().Be(TimeSpan.FromMilliseconds(1125), "again a second after the last one");
     }
 
     [Fact]
