@@ -43,7 +43,8 @@ internal static partial class CliApp
             return ExitCodes.Failed;
         }
 
-        await using var serilog = LogSetup.Create(dataDir.Logs, options.LogLevel);
+        // At a prompt, the impersonation warning is printed above the line being typed instead (NodeEventPrinter).
+        await using var serilog = LogSetup.Create(dataDir.Logs, options.LogLevel, promptShowsEvents: !Console.IsInputRedirected && !options.Daemon);
         using var loggers = new SerilogLoggerFactory(serilog);
         var logger = loggers.CreateLogger("OpenRed.Cli");
         try
@@ -102,7 +103,8 @@ internal static partial class CliApp
             }
             else
             {
-                using var reader = CreateReader(interactive, node, commands, signals, out var terminal);
+                using var reader = CreateReader(interactive, node, session, signals, out var terminal);
+                using var events = interactive ? new NodeEventPrinter(node, reader) : null;
                 try
                 {
                     await session.RunAsync(reader, quitAtEndOfInput: !options.Daemon, signals.Token);
@@ -119,7 +121,7 @@ internal static partial class CliApp
         return ExitCodes.Ok;
     }
 
-    private static ILineReader CreateReader(bool interactive, OpenRedNode node, CommandRegistry commands, ShutdownSignals signals, out SystemTerminal? terminal)
+    private static ILineReader CreateReader(bool interactive, OpenRedNode node, ReplSession session, ShutdownSignals signals, out SystemTerminal? terminal)
     {
         if (!interactive)
         {
@@ -129,7 +131,7 @@ internal static partial class CliApp
 
         terminal = new SystemTerminal();
         var history = new History(node.DataDirectory.History);
-        return new LineEditor(terminal, history, (words, prefix) => commands.Complete(null, words, prefix), signals.Interrupt);
+        return new LineEditor(terminal, history, session.Complete, signals.Interrupt);
     }
 
     private static async Task WaitForShutdownAsync(CancellationToken shutdown)

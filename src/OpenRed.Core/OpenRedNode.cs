@@ -94,6 +94,17 @@ public sealed partial class OpenRedNode : IAsyncDisposable
 
     private LighthouseService? _lighthouse;
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Fingerprint, ImpersonationWarning> _impersonations = new();
+
+    /// <summary>
+    /// Every possible impersonation since start, one per fingerprint that arrived with a node-id linked before to
+    /// another fingerprint (the latest warning for it). The prompt marks these sessions.
+    /// </summary>
+    public IReadOnlyCollection<ImpersonationWarning> ImpersonationWarnings => [.. _impersonations.Values];
+
+    /// <summary>True when <paramref name="fingerprint"/> triggered a possible-impersonation warning since start.</summary>
+    public bool IsSuspectedImpersonation(Fingerprint fingerprint) => _impersonations.ContainsKey(fingerprint);
+
     /// <summary>Creates the data directory, takes its lock, loads or creates the identity, opens the database and binds the TCP port.</summary>
     /// <exception cref="NodeStartException">One clear line: locked directory, bad key file, database, busy port.</exception>
     public static async Task<OpenRedNode> StartAsync(NodeOptions options, ILoggerFactory loggers, TimeProvider time, CancellationToken ct)
@@ -135,6 +146,7 @@ public sealed partial class OpenRedNode : IAsyncDisposable
 
             cleanup.Push(identity);
             var database = NodeDatabase.Open(dir.Database, logger);
+            cleanup.Push(database);
             var listener = NodeListener.Bind(options.ListenAddress, options.Port);
             cleanup.Push(listener);
 
@@ -252,6 +264,7 @@ public sealed partial class OpenRedNode : IAsyncDisposable
         var local = new LocalIdentity(_identity, NodeId, Sector, listener.Port, Options.Unlisted);
         Mesh = new MeshService(local, meshOptions, Links, _time, Loggers);
         Own(Mesh);
+        Mesh.ImpersonationSuspected += w => _impersonations[w.NewFingerprint] = w;
         Mesh.StartAccepting(listener.AcceptAsync);
 
         var lighthouseOptions = Options.EffectiveLighthouse;

@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
+using OpenRed.Cli.Rendering;
 using OpenRed.Core;
+using OpenRed.Core.Lighthouse;
 using Spectre.Console;
 
 namespace OpenRed.Cli.Commands;
@@ -13,7 +16,7 @@ internal sealed class StatusCommand : IReplCommand
 
     public IReadOnlyList<string> Aliases => [];
 
-    public string Description => "Show this node: node-id, fingerprint, sector, port, data directory, uptime, counts";
+    public string Description => "Show this node: identity, port, uptime, sessions, peers, links, lighthouse and handshake counters";
 
     public Command BuildSyntax() => new(Name, Description) { _json };
 
@@ -32,34 +35,83 @@ internal sealed class StatusCommand : IReplCommand
         Row("fingerprint", s.Fingerprint.Short);
         Row("sector", s.Sector);
         Row("tcp port", s.Port.ToString(CultureInfo.InvariantCulture) + (s.ListenAddress == "*" ? "" : $" on {s.ListenAddress}"));
-        Row("lighthouse", s.LighthouseEnabled ? "on" : "off");
         Row("data dir", s.DataDirectory);
         Row("uptime", FormatUptime(s.Uptime));
-        Row("sessions", s.Sessions.ToString(CultureInfo.InvariantCulture));
-        Row("peers", s.Peers.ToString(CultureInfo.InvariantCulture));
-        Row("links", s.Links.ToString(CultureInfo.InvariantCulture));
+        Row("sessions", Count(s.Sessions));
+        Row("peers", Count(s.Peers));
+        Row("links", Count(s.Links));
+        Row("handshakes", string.Create(CultureInfo.InvariantCulture, $"{s.HandshakesCompleted} completed, {s.HandshakesFailed} failed"));
+        Row("refused", string.Create(CultureInfo.InvariantCulture, $"{s.ConnectionsRefused} connections (rate or handshake limits)"));
+        if (s.Lighthouse is { } l)
+        {
+            Row("lighthouse", DescribeLighthouse(l));
+            if (l.State is LighthouseState.Running or LighthouseState.Stopped)
+            {
+                Row("beacons", string.Create(CultureInfo.InvariantCulture, $"{l.BeaconsSent} sent, {l.BeaconsReceived} received"));
+                Row("dropped", DescribeDropped(l));
+            }
+        }
+
         context.Out.Write(grid);
         return Task.FromResult(0);
     }
+
+    private static string Count(int n) => n.ToString(CultureInfo.InvariantCulture);
+
+    internal static string DescribeLighthouse(LighthouseStatus l)
+    {
+        var where = $"group {PeerText.Endpoint(l.Group, l.Port)}" + (l.Interface, l.InterfaceName) switch
+        {
+            (null, null) => "",
+            (null, { } name) => $" on {name}",
+            ({ } ip, null) => $" on {ip}",
+            ({ } ip, { } name) => $" on {ip} ({name})",
+        };
+        return l.State switch
+        {
+            LighthouseState.Disabled => "off (--no-lighthouse)",
+            LighthouseState.Running => $"running, {where}" + (l.Message is null ? "" : $"; {l.Message}"),
+            LighthouseState.Failed => $"failed, no discovery: {l.Message}",
+            _ => "stopped",
+        };
+    }
+
+    internal static string DescribeDropped(LighthouseStatus l)
+    {
+        var total = l.DroppedTotal.ToString(CultureInfo.InvariantCulture);
+        if (l.DroppedTotal == 0)
+        {
+            return total;
+        }
+
+        var reasons = l.Dropped.Where(d => d.Value > 0).OrderBy(d => d.Key)
+            .Select(d => string.Create(CultureInfo.InvariantCulture, $"{SnakeCase(d.Key)} {d.Value}"));
+        return $"{total} ({string.Join(", ", reasons)})";
+    }
+
+    internal static string SnakeCase(BeaconRejection reason) => JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString());
 
     internal static string FormatUptime(TimeSpan t) => t.TotalDays >= 1
         ? string.Create(CultureInfo.InvariantCulture, $"{(int)t.TotalDays}d {t.Hours:00}:{t.Minutes:00}:{t.Seconds:00}")
         : string.Create(CultureInfo.InvariantCulture, $"{t.Hours:00}:{t.Minutes:00}:{t.Seconds:00}");
 
-    /// <summary>The stable JSON shape of <c>status --json</c>.</summary>
+    /// <summary>The stable JSON shape of <c>status --json</c> (see the JSON contract).</summary>
     internal sealed record StatusJson(
         string NodeId,
         string Fingerprint,
         string Sector,
         int TcpPort,
         string ListenAddress,
-        bool Lighthouse,
         string DataDir,
         long StartedAtMs,
         long UptimeMs,
         int Sessions,
         int Peers,
-        int Links)
+        int Links,
+        long HandshakesCompleted,
+        long HandshakesFailed,
+        long ConnectionsRefused,
+        LighthouseJson? Lighthouse)
     {
         public static StatusJson From(NodeStatus s) => new(
             s.NodeId,
@@ -67,12 +119,40 @@ internal sealed class StatusCommand : IReplCommand
             s.Sector,
             s.Port,
             s.ListenAddress,
-            s.LighthouseEnabled,
             s.DataDirectory,
             s.StartedAt.ToUnixTimeMilliseconds(),
             (long)s.Uptime.TotalMilliseconds,
             s.Sessions,
             s.Peers,
-            s.Links);
+            s.Links,
+            s.HandshakesCompleted,
+            s.HandshakesFailed,
+            s.ConnectionsRefused,
+            s.Lighthouse is null ? null : LighthouseJson.From(s.Lighthouse));
+    }
+
+    internal sealed record LighthouseJson(
+        string State,
+        string? Message,
+        string Group,
+        int Port,
+        string? Interface,
+        string? InterfaceName,
+        long BeaconsSent,
+        long BeaconsReceived,
+        long DroppedTotal,
+        IReadOnlyDictionary<string, long> Dropped)
+    {
+        public static LighthouseJson From(LighthouseStatus l) => new(
+            l.State.ToString().ToLowerInvariant(),
+            l.Message,
+            l.Group.ToString(),
+            l.Port,
+            l.Interface?.ToString(),
+            l.InterfaceName,
+            l.BeaconsSent,
+            l.BeaconsReceived,
+            l.DroppedTotal,
+            l.Dropped.Where(d => d.Value > 0).OrderBy(d => d.Key).ToDictionary(d => SnakeCase(d.Key), d => d.Value));
     }
 }

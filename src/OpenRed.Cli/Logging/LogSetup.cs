@@ -11,7 +11,14 @@ internal static class LogSetup
     /// <summary>An event with this property goes to the file only (the user already saw it as one line).</summary>
     public const string FileOnly = "FileOnly";
 
-    public static Logger Create(string logsDirectory, LogEventLevel fileLevel)
+    /// <summary>The mesh's possible-impersonation warning (MeshService, event id 4005).</summary>
+    internal const int ImpersonationEventId = 4005;
+
+    /// <param name="promptShowsEvents">
+    /// True at an interactive prompt, which prints the impersonation warning above the line being typed; stderr then
+    /// skips it so that it is neither shown twice nor written through the line. Scripts get it on stderr.
+    /// </param>
+    public static Logger Create(string logsDirectory, LogEventLevel fileLevel, bool promptShowsEvents = false)
     {
         var minimum = fileLevel < LogEventLevel.Warning ? fileLevel : LogEventLevel.Warning;
         return new LoggerConfiguration()
@@ -25,7 +32,7 @@ internal static class LogSetup
                 outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}",
                 formatProvider: System.Globalization.CultureInfo.InvariantCulture)
             .WriteTo.Logger(console => console
-                .Filter.ByExcluding(e => e.Properties.ContainsKey(FileOnly))
+                .Filter.ByExcluding(e => e.Properties.ContainsKey(FileOnly) || (promptShowsEvents && HasEventId(e, ImpersonationEventId)))
                 .WriteTo.Console(
                     restrictedToMinimumLevel: LogEventLevel.Warning,
                     outputTemplate: "openred: {Level:w}: {Message:lj}{NewLine}",
@@ -34,4 +41,9 @@ internal static class LogSetup
                     theme: ConsoleTheme.None))
             .CreateLogger();
     }
+
+    /// <summary>Serilog.Extensions.Logging carries an EventId as a structure with an "Id" property.</summary>
+    internal static bool HasEventId(LogEvent e, int id) =>
+        e.Properties.TryGetValue("EventId", out var value) && value is StructureValue s
+        && s.Properties.Any(p => p.Name == "Id" && p.Value is ScalarValue { Value: int v } && v == id);
 }

@@ -116,6 +116,21 @@ internal sealed partial class ReplSession
 
     public bool QuitRequested => _quit;
 
+    /// <summary>Tab completion: command names, then what the command offers (peer names, addresses).</summary>
+    public IEnumerable<string> Complete(IReadOnlyList<string> wordsBefore, string prefix)
+    {
+        var context = new CommandContext(_node, _out, _error, _commands, "", json: false, () => { });
+        try
+        {
+            return _commands.Complete(context, wordsBefore, prefix).ToList();
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+        {
+            // Completion is a convenience: a busy database offers nothing rather than breaking the prompt.
+            return [];
+        }
+    }
+
     private void Fail(string message)
     {
         _error.WriteLine("openred: " + message);

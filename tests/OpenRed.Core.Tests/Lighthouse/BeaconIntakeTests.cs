@@ -66,18 +66,19 @@ public sealed class BeaconIntakeTests
     [Fact]
     public void Handle_ManyNewSolicitors_AtMostOneAnswerPerSecond()
     {
-        var answers = 0;
+        var sendTimes = new List<DateTimeOffset>();
         for (var i = 1; i <= 50; i++)
         {
-            if (_intake.Handle(BeaconCodec.Encode(Beacons.Make(fp: i, solicit: true)), Source, 2).AnswerAfter is not null)
+            if (_intake.Handle(BeaconCodec.Encode(Beacons.Make(fp: i, solicit: true)), Source, 2).AnswerAfter is { } delay)
             {
-                answers++;
+                sendTimes.Add(_time.GetUtcNow() + delay);
             }
 
             _time.Advance(TimeSpan.FromMilliseconds(100));
         }
 
-        answers.Should().BeInRange(4, 5);
+        sendTimes.Zip(sendTimes.Skip(1), (a, b) => b - a).Should().OnlyContain(gap => gap >= TimeSpan.FromSeconds(1));
+        sendTimes.Count.Should().BeInRange(4, 6, "five seconds of solicits keep getting an answer about once a second");
     }
 
     [Fact]

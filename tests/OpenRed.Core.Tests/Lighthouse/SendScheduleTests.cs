@@ -24,6 +24,23 @@ public sealed class SendScheduleTests
             (TimeSpan.FromSeconds(36), false), (TimeSpan.FromSeconds(66), false));
     }
 
+    [Fact]
+    public void Schedule_IntervalShorterThanBurstGaps_SteadyBeaconsFillThem()
+    {
+        var schedule = new BeaconSchedule(new LighthouseOptions { Interval = TimeSpan.FromSeconds(1) }, () => 0.5);
+        var offset = TimeSpan.Zero;
+        var sends = new List<(TimeSpan At, bool Solicit)>();
+        while (offset < TimeSpan.FromSeconds(8))
+        {
+            var (delay, solicit) = schedule.Next();
+            offset += delay;
+            sends.Add((offset, solicit));
+        }
+
+        sends.Where(s => s.Solicit).Select(s => s.At).Should().Equal(TimeSpan.Zero, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(6));
+        sends.Zip(sends.Skip(1), (a, b) => b.At - a.At).Should().OnlyContain(gap => gap <= TimeSpan.FromSeconds(1));
+    }
+
     [Theory]
     [InlineData(0.0, 27.0)]
     [InlineData(0.999999, 33.0)]
@@ -74,7 +91,7 @@ public sealed class SendScheduleTests
     }
 
     [Fact]
-    public void AnswerGate_AtMostOnePerSecond()
+    public void AnswerGate_AtMostOnePerSecond_LateSolicitIsDeferredNotDropped()
     {
         var time = new FakeTimeProvider();
         var gate = new SolicitAnswerGate(new LighthouseOptions(), () => 0.5, time);
@@ -83,10 +100,11 @@ public sealed class SendScheduleTests
         gate.TrySchedule().Should().BeNull("an answer is already pending");
 
         time.Advance(TimeSpan.FromMilliseconds(900));
-        gate.TrySchedule().Should().BeNull("less than a second since the last answer");
+        gate.TrySchedule().Should().Be(TimeSpan.FromMilliseconds(350), "deferred to a second after the last answer (125 ms), plus its own delay");
+        gate.TrySchedule().Should().BeNull("the deferred answer is pending");
 
-        time.Advance(TimeSpan.FromMilliseconds(250));
-        gate.TrySchedule().Should().NotBeNull();
+        time.Advance(TimeSpan.FromMilliseconds(350));
+        gate.TrySchedule().Should().Be(TimeSpan.FromMilliseconds(1125), "again a second after the last one");
     }
 
     [Fact]

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using OpenRed.Cli.Rendering;
+using OpenRed.Core.Mesh;
+
+namespace OpenRed.Cli.Commands;
+
+/// <summary>The permanent links: every peer a handshake ever verified, kept across restarts.</summary>
+internal sealed class LinksCommand : IReplCommand
+{
+    private readonly Option<bool> _json = CommonOptions.Json();
+
+    private readonly Option<bool> _full = new("--full")
+    {
+        Description = "Show full fingerprints (64 hex digits) instead of the short form",
+    };
+
+    public string Name => "links";
+
+    public IReadOnlyList<string> Aliases => [];
+
+    public string Description => "List every peer ever verified by a handshake, with first and last seen (--json, --full)";
+
+    public Command BuildSyntax() => new(Name, Description) { _json, _full };
+
+    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken ct)
+    {
+        var node = context.Node;
+        var links = node.Links.All();
+        var live = node.Mesh.Sessions.Select(s => s.Fingerprint).ToHashSet();
+        if (context.Json)
+        {
+            context.WriteJson(new LinksJson(links.Select(l => LinkJson.From(l, live.Contains(l.Fingerprint))).ToList()));
+            return Task.FromResult(0);
+        }
+
+        if (links.Count == 0)
+        {
+            context.WriteRaw("No links yet: a peer becomes a link after its first successful handshake.\n");
+            return Task.FromResult(0);
+        }
+
+        // The same node-id on two fingerprints is what a possible impersonation looks like: show it here too.
+        var sharedIds = links.GroupBy(l => l.NodeId, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key)
+            .ToHashSet(StringComparer.Ordinal);
+        var full = parse.GetValue(_full);
+        var table = new TextColumns("node-id", "fingerprint", "address", "first seen", "last seen", "session", "");
+        foreach (var l in links)
+        {
+            var shared = sharedIds.Contains(l.NodeId);
+            table.Add(
+                shared,
+                l.NodeId,
+                full ? l.Fingerprint.Hex : l.Fingerprint.Short,
+                System.Net.IPAddress.TryParse(l.Address, out var ip) ? PeerText.Endpoint(ip, l.Port) : l.Address,
+                PeerText.Time(l.FirstSeen),
+                PeerText.Time(l.LastSeen),
+                live.Contains(l.Fingerprint) ? "connected" : "-",
+                shared ? "node-id shared with another fingerprint" : "");
+        }
+
+        context.WriteRaw(table.Render(context.Out));
+        return Task.FromResult(0);
+    }
+
+    internal sealed record LinksJson(IReadOnlyList<LinkJson> Links);
+
+    internal sealed record LinkJson(
+        string NodeId,
+        string Fingerprint,
+        string Address,
+        int TcpPort,
+        long FirstSeenMs,
+        long LastSeenMs,
+        bool Connected)
+    {
+        public static LinkJson From(OpenRed.Core.Mesh.Link l, bool connected) => new(
+            l.NodeId,
+            l.Fingerprint.Hex,
+            l.Address,
+            l.Port,
+            l.FirstSeen.ToUnixTimeMilliseconds(),
+            l.LastSeen.ToUnixTimeMilliseconds(),
+            connected);
+    }
+}
