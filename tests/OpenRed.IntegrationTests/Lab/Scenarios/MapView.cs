@@ -25,7 +25,15 @@ internal sealed record MapView(string SelfNodeId, string SelfFingerprint, IReadO
 
 /// <summary>One entry of <c>map --json</c>'s peers.</summary>
 internal sealed record MapPeer(
-    string NodeId, string Fingerprint, string Sector, string Address, int TcpPort, string State, bool SameSector, long LastHeardAgoMs)
+    string NodeId,
+    string Fingerprint,
+    string Sector,
+    string Address,
+    int TcpPort,
+    string State,
+    bool SameSector,
+    long LastHeardMs,
+    long LastHeardAgoMs)
 {
     public static MapPeer Parse(JsonElement json) => new(
         json.GetProperty("node_id").GetString()!,
@@ -35,6 +43,7 @@ internal sealed record MapPeer(
         json.GetProperty("tcp_port").GetInt32(),
         json.GetProperty("state").GetString()!,
         json.GetProperty("same_sector").GetBoolean(),
+        json.GetProperty("last_heard_ms").GetInt64(),
         json.GetProperty("last_heard_ago_ms").GetInt64());
 
     public override string ToString() =>

@@ -43,6 +43,7 @@ internal sealed class ScenarioLab : IAsyncDisposable
     public static async Task<ScenarioLab> StartAsync(IReadOnlyList<string> sectors, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(sectors);
+        EnsureThreadsForPipes(sectors.Count);
         var dataRoot = Directory.CreateTempSubdirectory("openred-scenario-").FullName;
         NetworkLab? lab = null;
         ScenarioLab? scenario = null;
@@ -90,6 +91,20 @@ internal sealed class ScenarioLab : IAsyncDisposable
         finally
         {
             DeleteQuietly(_dataRoot);
+        }
+    }
+
+    /// <summary>
+    /// On Linux, reads and writes of a child's stdio pipes park a thread-pool thread each. With two cores the pool
+    /// starts with two threads and adds about one per second when starved, which stalled the polls by a second.
+    /// </summary>
+    private static void EnsureThreadsForPipes(int nodes)
+    {
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        var wanted = (nodes * 3) + 16;
+        if (workers < wanted)
+        {
+            ThreadPool.SetMinThreads(wanted, io);
         }
     }
 
