@@ -280,7 +280,7 @@ public sealed partial class OpenRedNode : IAsyncDisposable
         _dialer = new Dialer(Mesh, meshOptions, _time, Loggers.CreateLogger<Dialer>());
         Own(_dialer);
         Own(new Reconnector(Mesh, _dialer));
-        var auto = new AutoConnector(Mesh, PeerMap, _dialer, Sector, Loggers.CreateLogger<AutoConnector>());
+        var auto = new AutoConnector(Mesh, PeerMap, _dialer, Sector, meshOptions.SessionCheckTimeout, _time, Loggers.CreateLogger<AutoConnector>());
         Own(auto);
         auto.Sweep();
         if (Options.Bootstrap.Count > 0)

@@ -17,14 +17,19 @@ public sealed partial class AutoConnector : IDisposable
     private readonly Dialer _dialer;
     private readonly string _sector;
     private readonly ILogger _logger;
+    private readonly TimeSpan _checkTimeout;
+    private readonly TimeProvider _time;
 
     // Peers whose last session ended by a deliberate Goodbye (a user's disconnect on either side): no auto-dial
     // until they are heard again as new (rediscovered or restarted), or a person connects explicitly.
     private readonly HashSet<Fingerprint> _quiet = [];
     private readonly Lock _lock = new();
 
-    public AutoConnector(MeshService mesh, PeerMap map, Dialer dialer, string sector, ILogger<AutoConnector> logger)
+    public AutoConnector(
+        MeshService mesh, PeerMap map, Dialer dialer, string sector, TimeSpan checkTimeout, TimeProvider time, ILogger<AutoConnector> logger)
     {
+        _checkTimeout = checkTimeout;
+        _time = time;
         _mesh = mesh;
         _map = map;
         _dialer = dialer;
@@ -102,13 +107,14 @@ public sealed partial class AutoConnector : IDisposable
 
     private async Task CheckAsync(PeerSession session)
     {
+        using var timeout = new CancellationTokenSource(_checkTimeout, _time);
         try
         {
-            await session.Secure.PingAsync(CancellationToken.None);
+            await session.Secure.PingAsync(timeout.Token);
         }
-        catch (Exception e) when (e is TimeoutException or SessionClosedException or IOException or ObjectDisposedException)
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException or SessionClosedException or IOException or ObjectDisposedException)
         {
-            LogCheckFailed(_logger, session.Fingerprint.Short, e.Message);
+            LogCheckFailed(_logger, session.Fingerprint.Short, e is OperationCanceledException ? "no answer to ping" : e.Message);
             await session.Secure.CloseAsync("no answer to ping", CancellationToken.None);
         }
     }

@@ -43,6 +43,12 @@ public sealed record MeshOptions
     /// <summary>A lost peer is retried this long, then left until it is heard of again.</summary>
     public TimeSpan ReconnectGiveUpAfter { get; init; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// How long a Ping may take when a beacon (goodbye, restart, silence) casts doubt on a live session; a session
+    /// that does not answer in time is closed, so a vanished host leaves the map in seconds, not at the idle timeout.
+    /// </summary>
+    public TimeSpan SessionCheckTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     public HandshakeOptions Handshake { get; init; } = HandshakeOptions.Default;
 
     public SessionOptions Session { get; init; } = SessionOptions.Default;

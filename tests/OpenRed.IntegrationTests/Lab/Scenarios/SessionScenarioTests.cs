@@ -95,4 +95,26 @@ public sealed class SessionScenarioTests(ITestOutputHelper output)
         status.Sessions.Should().Be(0);
         output.WriteLine($"no cross-sector session in {samples} samples over {QuietWindow.TotalSeconds} s");
     }
+
+    [LabFact]
+    public async Task ConnectedHostThatVanishes_IsDroppedWithinSeconds_AndReconnectsWhenBack()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var ct = timeout.Token;
+        await using var lab = await ScenarioLab.StartAsync(["family", "family"], ct);
+        var (h1, h2) = (lab[1], lab[2]);
+        await Poll.UntilAsync(c => h1.PeersAsync(ScenarioLab.AnswerTimeout, c), p => p.NodeIds.Contains(h2.NodeId), SessionsWithin, "the session", ct);
+
+        // No goodbye reaches anyone: the session can only be found dead by the check ping that silence triggers.
+        await lab.Lab.LinkDownAsync(2, ct);
+        var unplugged = System.Diagnostics.Stopwatch.GetTimestamp();
+        await Poll.UntilAsync(
+            c => h1.MapAsync(ScenarioLab.AnswerTimeout, c), m => !m.Lists(h2.NodeId), TimeSpan.FromSeconds(20), "host 2 gone from host 1's map", ct);
+        var gone = Poll.SecondsSince(unplugged);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"connected host 2 left host 1's map {gone:0.0} s after its cable was pulled"));
+        (await h1.PeersAsync(ScenarioLab.AnswerTimeout, ct)).Sessions.Should().BeEmpty();
+
+        await lab.Lab.LinkUpAsync(2, ct);
+        await Poll.UntilAsync(c => h1.PeersAsync(ScenarioLab.AnswerTimeout, c), p => p.NodeIds.Contains(h2.NodeId), SessionsWithin, "the session again", ct);
+    }
 }
