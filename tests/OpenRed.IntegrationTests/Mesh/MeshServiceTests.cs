@@ -212,17 +212,5 @@ public sealed class MeshServiceTests(MeshKeys keys) : IClassFixture<MeshKeys>
         }
     }
 
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Wait;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("condition not met within " + Wait);
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    private static Task WaitUntil(Func<bool> condition) => Eventually.True(condition, Wait);
 }

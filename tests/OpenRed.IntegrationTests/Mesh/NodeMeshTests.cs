@@ -168,17 +168,5 @@ public sealed class NodeMeshTests
         return at.Mesh.Find(peer.Fingerprint)!;
     }
 
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Wait;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("condition not met within " + Wait);
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    private static Task WaitUntil(Func<bool> condition) => Eventually.True(condition, Wait);
 }
