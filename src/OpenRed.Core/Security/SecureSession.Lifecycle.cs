@@ -15,7 +15,7 @@ public sealed partial class SecureSession
 
         TrySetCloseInfo(SessionCloseKind.ConnectionLost, "the session stopped");
         var info = CloseInfo!;
-        _sendQueue.Writer.TryComplete();
+        CompleteSendQueue();
         await _lifetime.CancelAsync();
         _housekeepingTimer.Dispose();
         try
@@ -45,6 +45,7 @@ public sealed partial class SecureSession
 
         while (_sendQueue.Reader.TryRead(out var item))
         {
+            item.Release(reuseBuffer: true);
             item.Written?.TrySetException(closed);
         }
 
@@ -85,16 +86,20 @@ public sealed partial class SecureSession
                     return;
                 }
 
-                if (now - LastSentAt >= _options.PingInterval && Interlocked.CompareExchange(ref _livenessPingQueued, 1, 0) == 0
-                    && !_sendQueue.Writer.TryWrite(NewPing(SessionOutgoingKind.LivenessPing)))
+                if (now - LastSentAt >= _options.PingInterval && Interlocked.CompareExchange(ref _livenessPingQueued, 1, 0) == 0)
                 {
-                    // A full queue means frames are about to be sent anyway.
-                    Volatile.Write(ref _livenessPingQueued, 0);
+                    var ping = NewPing(SessionOutgoingKind.LivenessPing);
+                    if (!_sendQueue.Writer.TryWrite(ping))
+                    {
+                        // A full queue means frames are about to be sent anyway.
+                        ping.Release(reuseBuffer: true);
+                        Volatile.Write(ref _livenessPingQueued, 0);
+                    }
                 }
 
                 if (now - new DateTimeOffset(Volatile.Read(ref _sendKeySinceTicks), TimeSpan.Zero) >= _options.RekeyInterval
                     && Interlocked.CompareExchange(ref _rekeyCheckQueued, 1, 0) == 0
-                    && !_sendQueue.Writer.TryWrite(new SessionOutgoing(SessionOutgoingKind.RekeyIfDue, null)))
+                    && !_sendQueue.Writer.TryWrite(SessionOutgoing.Control(SessionOutgoingKind.RekeyIfDue)))
                 {
                     Volatile.Write(ref _rekeyCheckQueued, 0);
                 }
@@ -103,6 +108,13 @@ public sealed partial class SecureSession
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>No more entries: the send loop drains what is queued; senders waiting for room fail as closed.</summary>
+    private void CompleteSendQueue()
+    {
+        _sendQueue.Writer.TryComplete();
+        _sendBudget.Close();
     }
 
     /// <summary>Records the first cause of closing; later causes are ignored. Returns true for the first.</summary>

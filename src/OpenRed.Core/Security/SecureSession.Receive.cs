@@ -1,5 +1,4 @@
-using System.Buffers.Binary;
-using Google.Protobuf;
+using System.Buffers;
 using OpenRed.Core.Security.Internal;
 using OpenRed.Core.Wire;
 using OpenRed.Core.Wire.Proto;
@@ -10,27 +9,37 @@ public sealed partial class SecureSession
 {
     private async Task ReceiveLoopAsync(CancellationToken token)
     {
-        var lengthBytes = new byte[WireLimits.LengthPrefixBytes];
         try
         {
             while (true)
             {
-                var body = await FrameIO.ReadFrameAsync(
-                    _stream, WireLimits.TransportFrameMin, WireLimits.TransportFrameMax, _options.FrameBodyTimeout, _time, token);
-                if (body is null)
+                var body = await FrameIO.ReadPooledFrameAsync(
+                    _stream, ArrayPool<byte>.Shared, WireLimits.TransportFrameMin, WireLimits.TransportFrameMax,
+                    _options.FrameBodyTimeout, _time, token);
+                if (body.Array is null)
                 {
                     TrySetCloseInfo(SessionCloseKind.ConnectionLost, "the peer closed the connection");
                     return;
                 }
 
-                BinaryPrimitives.WriteUInt32BigEndian(lengthBytes, (uint)body.Length);
-                var plaintext = _receiveCipher.Open(lengthBytes, body);
-                Volatile.Write(ref _lastReceivedTicks, _time.GetUtcNow().UtcTicks);
-                Interlocked.Add(ref _bytesIn, WireLimits.LengthPrefixBytes + body.Length);
-                Interlocked.Increment(ref _framesIn);
-                _confirmed.TrySetResult();
+                Envelope envelope;
+                bool unknownBody;
+                try
+                {
+                    var plaintextLength = _receiveCipher.OpenInPlace(body);
+                    Volatile.Write(ref _lastReceivedTicks, _time.GetUtcNow().UtcTicks);
+                    Interlocked.Add(ref _bytesIn, WireLimits.LengthPrefixBytes + body.Count);
+                    Interlocked.Increment(ref _framesIn);
+                    _confirmed.TrySetResult();
 
-                var envelope = SessionEnvelopes.Parse(plaintext, out var unknownBody);
+                    // The envelope copies the bytes it keeps, so the buffer goes back before dispatch.
+                    envelope = SessionEnvelopes.Parse(body.AsSpan(0, plaintextLength), out unknownBody);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(body.Array);
+                }
+
                 if (!await DispatchAsync(envelope, unknownBody, token))
                 {
                     return;
@@ -199,8 +208,10 @@ public sealed partial class SecureSession
     /// </summary>
     private void TryEnqueueControlReply(Envelope reply)
     {
-        if (!_sendQueue.Writer.TryWrite(new SessionOutgoing(SessionOutgoingKind.Envelope, reply.ToByteArray())))
+        var item = SessionOutgoing.FromEnvelope(SessionOutgoingKind.Envelope, reply);
+        if (!_sendQueue.Writer.TryWrite(item))
         {
+            item.Release(reuseBuffer: true);
             SessionLog.ControlReplyDropped(_logger, SessionIdHex, reply.BodyCase.ToString(), reply.ReplyTo);
         }
     }

@@ -6,28 +6,49 @@ namespace OpenRed.Core.Security;
 
 public sealed partial class SecureSession
 {
-    /// <summary>Waits for queue space; a queue that stays full for the send timeout closes the session.</summary>
+    /// <summary>
+    /// Waits for queue space (a frame slot and room in the byte bound); a queue that stays full for the send timeout
+    /// closes the session. Takes ownership of <paramref name="item"/>: when it is not queued, it is released here.
+    /// </summary>
     private async ValueTask EnqueueAsync(SessionOutgoing item, CancellationToken cancellationToken)
     {
-        if (_sendQueue.Writer.TryWrite(item))
+        var holdsBudget = _sendBudget.TryTake(item.FrameLength);
+        if (holdsBudget)
         {
-            return;
+            item.Hold(_sendBudget);
+            if (_sendQueue.Writer.TryWrite(item))
+            {
+                return;
+            }
         }
 
         using var stall = new CancellationTokenSource(_options.SendTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stall.Token);
         try
         {
+            if (!holdsBudget)
+            {
+                await _sendBudget.TakeAsync(item.FrameLength, linked.Token);
+                item.Hold(_sendBudget);
+            }
+
             await _sendQueue.Writer.WriteAsync(item, linked.Token);
         }
         catch (OperationCanceledException) when (stall.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
+            item.Release(reuseBuffer: true);
             Abort(SessionCloseKind.SendStalled, $"send queue full for {_options.SendTimeout.TotalSeconds:0.#} s");
             throw new SessionClosedException(CloseInfo);
         }
         catch (ChannelClosedException)
         {
+            item.Release(reuseBuffer: true);
             throw new SessionClosedException(CloseInfo);
+        }
+        catch
+        {
+            item.Release(reuseBuffer: true);
+            throw;
         }
     }
 
@@ -71,20 +92,20 @@ public sealed partial class SecureSession
             switch (item.Kind)
             {
                 case SessionOutgoingKind.Rekey:
-                    await WriteFrameAsync(SessionEnvelopes.RekeyPlaintext, rekeyAfter: true, token);
+                    await WriteRekeyAsync(token);
                     break;
                 case SessionOutgoingKind.RekeyIfDue:
                     Volatile.Write(ref _rekeyCheckQueued, 0);
                     if (RekeyDue(0))
                     {
-                        await WriteFrameAsync(SessionEnvelopes.RekeyPlaintext, rekeyAfter: true, token);
+                        await WriteRekeyAsync(token);
                     }
 
                     break;
                 default:
-                    if (RekeyDue(item.Plaintext!.Length))
+                    if (RekeyDue(item.PlaintextLength))
                     {
-                        await WriteFrameAsync(SessionEnvelopes.RekeyPlaintext, rekeyAfter: true, token);
+                        await WriteRekeyAsync(token);
                     }
 
                     if (item.Kind == SessionOutgoingKind.LivenessPing)
@@ -92,14 +113,18 @@ public sealed partial class SecureSession
                         Volatile.Write(ref _livenessPingQueued, 0);
                     }
 
-                    await WriteFrameAsync(item.Plaintext, rekeyAfter: false, token);
+                    var frame = item.Frame;
+                    _sendCipher.SealInPlace(frame);
+                    await WriteSealedAsync(frame, token);
                     break;
             }
 
+            item.Release(reuseBuffer: true);
             item.Written?.TrySetResult();
         }
         catch (Exception e)
         {
+            item.Release(reuseBuffer: false);
             item.Written?.TrySetException(new SessionClosedException("the session closed before the frame was written", e));
             throw;
         }
@@ -114,18 +139,20 @@ public sealed partial class SecureSession
             || keyAge >= _options.RekeyInterval;
     }
 
-    private async ValueTask WriteFrameAsync(byte[] plaintext, bool rekeyAfter, CancellationToken token)
+    private ValueTask WriteRekeyAsync(CancellationToken token)
     {
-        var frame = _sendCipher.Seal(plaintext);
-        if (rekeyAfter)
-        {
-            // The key changes right after the frame that carries Rekey; sealing is done, so switch now.
-            _sendCipher.Rekey();
-            Volatile.Write(ref _sendKeySinceTicks, _time.GetUtcNow().UtcTicks);
-            Interlocked.Increment(ref _rekeysSent);
-            SessionLog.Rekeyed(_logger, SessionIdHex, "sending");
-        }
+        var frame = _sendCipher.Seal(SessionEnvelopes.RekeyPlaintext);
 
+        // The key changes right after the frame that carries Rekey; sealing is done, so switch now.
+        _sendCipher.Rekey();
+        Volatile.Write(ref _sendKeySinceTicks, _time.GetUtcNow().UtcTicks);
+        Interlocked.Increment(ref _rekeysSent);
+        SessionLog.Rekeyed(_logger, SessionIdHex, "sending");
+        return WriteSealedAsync(frame, token);
+    }
+
+    private async ValueTask WriteSealedAsync(ReadOnlyMemory<byte> frame, CancellationToken token)
+    {
         await WithStallTimeoutAsync((s, t) => s.WriteAsync(frame, t), token);
         Volatile.Write(ref _lastSentTicks, _time.GetUtcNow().UtcTicks);
         Interlocked.Add(ref _bytesOut, frame.Length);

@@ -22,6 +22,7 @@ public sealed partial class SecureSession : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SessionRequestHandler _handler;
     private readonly Channel<SessionOutgoing> _sendQueue;
+    private readonly SessionSendBudget _sendBudget;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly CancellationToken _token;
     private readonly PeriodicTimer _housekeepingTimer;
@@ -73,6 +74,7 @@ public sealed partial class SecureSession : IAsyncDisposable
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
+        _sendBudget = new SessionSendBudget(options.SendQueueBytes);
         StartedAt = time.GetUtcNow();
         _lastReceivedTicks = StartedAt.UtcTicks;
         _lastSentTicks = StartedAt.UtcTicks;
@@ -195,15 +197,16 @@ public sealed partial class SecureSession : IAsyncDisposable
         var envelope = PrepareOutgoing(answer);
         envelope.Id = 0;
         envelope.ReplyTo = request.Id;
-        var plaintext = Serialize(envelope);
+        var item = SessionOutgoing.FromEnvelope(SessionOutgoingKind.Envelope, envelope);
         if (SessionEnvelopes.IsFinalAnswer(envelope)
             && _incoming.TryGetValue(request.Id, out var incoming)
             && !incoming.TryMarkAnswered())
         {
+            item.Release(reuseBuffer: true);
             throw new InvalidOperationException($"request {request.Id} was already answered");
         }
 
-        await EnqueueAsync(new SessionOutgoing(SessionOutgoingKind.Envelope, plaintext), cancellationToken);
+        await EnqueueAsync(item, cancellationToken);
     }
 
     /// <summary>Sends a notification (id 0). On the initiator, content waits for <see cref="Confirmed"/>.</summary>
@@ -212,13 +215,21 @@ public sealed partial class SecureSession : IAsyncDisposable
         var envelope = PrepareOutgoing(notification);
         envelope.Id = 0;
         envelope.ReplyTo = 0;
-        var plaintext = Serialize(envelope);
+        var item = SessionOutgoing.FromEnvelope(SessionOutgoingKind.Envelope, envelope);
         if (IsInitiator && SessionEnvelopes.IsContent(envelope))
         {
-            await WaitConfirmedAsync(cancellationToken);
+            try
+            {
+                await WaitConfirmedAsync(cancellationToken);
+            }
+            catch
+            {
+                item.Release(reuseBuffer: true);
+                throw;
+            }
         }
 
-        await EnqueueAsync(new SessionOutgoing(SessionOutgoingKind.Envelope, plaintext), cancellationToken);
+        await EnqueueAsync(item, cancellationToken);
     }
 
     /// <summary>Sends a Ping and returns the round-trip time until its Pong.</summary>
@@ -239,7 +250,7 @@ public sealed partial class SecureSession : IAsyncDisposable
     /// <summary>Sends Rekey and switches the sending key right after it; completes once that frame is written.</summary>
     public async ValueTask RekeyAsync(CancellationToken cancellationToken)
     {
-        var item = new SessionOutgoing(SessionOutgoingKind.Rekey, SessionEnvelopes.RekeyPlaintext, trackWritten: true);
+        var item = SessionOutgoing.Control(SessionOutgoingKind.Rekey, trackWritten: true);
         await EnqueueAsync(item, cancellationToken);
         await item.Written!.Task.WaitAsync(cancellationToken);
     }
@@ -258,14 +269,14 @@ public sealed partial class SecureSession : IAsyncDisposable
             var goodbye = new Envelope { Goodbye = new Goodbye { Reason = reason } };
             try
             {
-                await EnqueueAsync(new SessionOutgoing(SessionOutgoingKind.Goodbye, Serialize(goodbye)), cancellationToken);
+                await EnqueueAsync(SessionOutgoing.FromEnvelope(SessionOutgoingKind.Goodbye, goodbye), cancellationToken);
             }
             catch (Exception e) when (e is SessionClosedException or OperationCanceledException)
             {
                 RequestAbort();
             }
 
-            _sendQueue.Writer.TryComplete();
+            CompleteSendQueue();
         }
 
         if (!ReferenceEquals(HandlerScope.Value, this))
@@ -339,18 +350,19 @@ public sealed partial class SecureSession : IAsyncDisposable
         }
 
         envelope.Id = NextId();
-        var plaintext = Serialize(envelope);
+        var item = SessionOutgoing.FromEnvelope(SessionOutgoingKind.Envelope, envelope);
         var pending = new SessionPendingRequest(capacity, isFinal);
         _outgoing[envelope.Id] = pending;
         if (!IsOpen)
         {
             _outgoing.TryRemove(envelope.Id, out _);
+            item.Release(reuseBuffer: true);
             throw new SessionClosedException(CloseInfo);
         }
 
         try
         {
-            await EnqueueAsync(new SessionOutgoing(SessionOutgoingKind.Envelope, plaintext), cancellationToken);
+            await EnqueueAsync(item, cancellationToken);
         }
         catch
         {
@@ -391,21 +403,10 @@ public sealed partial class SecureSession : IAsyncDisposable
         return envelope.Clone();
     }
 
-    private static byte[] Serialize(Envelope envelope)
-    {
-        var size = envelope.CalculateSize();
-        if (size > WireLimits.MaxPlaintext)
-        {
-            throw new ArgumentException($"envelope of {size} bytes exceeds the {WireLimits.MaxPlaintext}-byte frame limit", nameof(envelope));
-        }
-
-        return envelope.ToByteArray();
-    }
-
     private ulong NextId() => (ulong)Interlocked.Increment(ref _nextId);
 
     private ulong NowMs() => (ulong)_time.GetUtcNow().ToUnixTimeMilliseconds();
 
     private SessionOutgoing NewPing(SessionOutgoingKind kind) =>
-        new(kind, new Envelope { Id = NextId(), Ping = new Ping { TimeMs = NowMs() } }.ToByteArray());
+        SessionOutgoing.FromEnvelope(kind, new Envelope { Id = NextId(), Ping = new Ping { TimeMs = NowMs() } });
 }

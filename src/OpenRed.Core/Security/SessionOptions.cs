@@ -26,6 +26,12 @@ public sealed record SessionOptions
     /// <summary>Frames waiting to be written; when full, senders wait.</summary>
     public int SendQueueCapacity { get; init; } = 256;
 
+    /// <summary>
+    /// Bytes of frames waiting to be written or being written; when more would not fit, senders wait. An empty
+    /// queue always takes one frame. Keeps a bulk sender's memory to a few MiB whatever the frame size.
+    /// </summary>
+    public int SendQueueBytes { get; init; } = 8 * 1024 * 1024;
+
     /// <summary>How long a sender may wait on a full queue, or one frame write may take, before the session closes.</summary>
     public TimeSpan SendTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -55,6 +61,7 @@ public sealed record SessionOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(RekeyAfterBytes, 1, nameof(RekeyAfterBytes));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(RekeyAfterBytes, 1L << 36, nameof(RekeyAfterBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(SendQueueCapacity, 1, nameof(SendQueueCapacity));
+        ArgumentOutOfRangeException.ThrowIfLessThan(SendQueueBytes, 1, nameof(SendQueueBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingRequests, 1, nameof(MaxPendingRequests));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBufferedAnswers, 1, nameof(MaxBufferedAnswers));
     }

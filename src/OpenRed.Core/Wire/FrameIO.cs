@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 
 namespace OpenRed.Core.Wire;
@@ -13,34 +14,38 @@ public static class FrameIO
     public static async Task<byte[]?> ReadFrameAsync(
         Stream stream, int min, int max, TimeSpan bodyTimeout, TimeProvider time, CancellationToken cancellationToken)
     {
-        var header = new byte[WireLimits.LengthPrefixBytes];
-        if (!await ReadExactOrEndAsync(stream, header, cancellationToken))
+        var length = await ReadLengthAsync(stream, min, max, cancellationToken);
+        if (length < 0)
         {
             return null;
         }
 
-        var length = BinaryPrimitives.ReadUInt32BigEndian(header);
-        if (length < (uint)min || length > (uint)max)
-        {
-            throw new ProtocolViolationException($"frame length {length} is outside {min}..{max}");
-        }
-
         var body = new byte[length];
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var timer = time.CreateTimer(static s => ((CancellationTokenSource)s!).Cancel(), deadline, bodyTimeout, Timeout.InfiniteTimeSpan);
-        try
+        await ReadBodyAsync(stream, body, bodyTimeout, time, cancellationToken);
+        return body;
+    }
+
+    /// <summary>
+    /// Like <see cref="ReadFrameAsync"/>, but the body lands in an array rented from <paramref name="pool"/>: the
+    /// result is its first <c>Count</c> bytes, and the caller returns <c>Array</c> to the pool once done with them.
+    /// On a clean end of stream the result has a null <c>Array</c>. Bulk receivers use it so that a frame costs no
+    /// fresh (large-object, page-faulted) allocation. When it throws, the caller owns nothing.
+    /// </summary>
+    public static async ValueTask<ArraySegment<byte>> ReadPooledFrameAsync(
+        Stream stream, ArrayPool<byte> pool, int min, int max, TimeSpan bodyTimeout, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        var length = await ReadLengthAsync(stream, min, max, cancellationToken);
+        if (length < 0)
         {
-            await stream.ReadExactlyAsync(body, deadline.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new ProtocolViolationException($"frame body of {length} bytes did not arrive within {bodyTimeout.TotalSeconds:0.#} s");
-        }
-        catch (EndOfStreamException e)
-        {
-            throw new ProtocolViolationException("stream ended inside a frame", e);
+            return default;
         }
 
+        var buffer = pool.Rent(length);
+        var body = new ArraySegment<byte>(buffer, 0, length);
+        // A failed read (cancelled or torn) may leave an operation in flight on the buffer: it is dropped, not returned.
+        await ReadBodyAsync(stream, body, bodyTimeout, time, cancellationToken);
         return body;
     }
 
@@ -54,7 +59,44 @@ public static class FrameIO
         await stream.FlushAsync(cancellationToken);
     }
 
-    private static async Task<bool> ReadExactOrEndAsync(Stream stream, byte[] buffer, CancellationToken cancellationToken)
+    /// <summary>Reads and checks the length prefix; -1 on a clean end of stream.</summary>
+    private static async ValueTask<int> ReadLengthAsync(Stream stream, int min, int max, CancellationToken cancellationToken)
+    {
+        var header = new byte[WireLimits.LengthPrefixBytes];
+        if (!await ReadExactOrEndAsync(stream, header, cancellationToken))
+        {
+            return -1;
+        }
+
+        var length = BinaryPrimitives.ReadUInt32BigEndian(header);
+        if (length < (uint)min || length > (uint)max)
+        {
+            throw new ProtocolViolationException($"frame length {length} is outside {min}..{max}");
+        }
+
+        return (int)length;
+    }
+
+    private static async ValueTask ReadBodyAsync(
+        Stream stream, Memory<byte> body, TimeSpan bodyTimeout, TimeProvider time, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timer = time.CreateTimer(static s => ((CancellationTokenSource)s!).Cancel(), deadline, bodyTimeout, Timeout.InfiniteTimeSpan);
+        try
+        {
+            await stream.ReadExactlyAsync(body, deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ProtocolViolationException($"frame body of {body.Length} bytes did not arrive within {bodyTimeout.TotalSeconds:0.#} s");
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new ProtocolViolationException("stream ended inside a frame", e);
+        }
+    }
+
+    private static async ValueTask<bool> ReadExactOrEndAsync(Stream stream, byte[] buffer, CancellationToken cancellationToken)
     {
         var read = 0;
         while (read < buffer.Length)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using Microsoft.Extensions.Time.Testing;
 using OpenRed.Core.Tests.Support;
@@ -138,6 +139,93 @@ public sealed class FrameIOTests
         stream.ToArray().Should().Equal(0, 0, 0, 3, 1, 2, 3);
     }
 
+    [Theory]
+    [InlineData(17)]
+    [InlineData(1000)]
+    [InlineData(1048592)]
+    public async Task ReadPooled_LengthWithinBounds_ReturnsBodyInRentedArray(int length)
+    {
+        var body = new byte[length];
+        Random.Shared.NextBytes(body);
+        using var stream = new MemoryStream(Frame(length, body));
+        var pool = new CountingPool();
+
+        var read = await ReadPooledAsync(stream, pool);
+
+        read.Offset.Should().Be(0);
+        read.Count.Should().Be(length);
+        read.AsSpan().ToArray().Should().Equal(body);
+        pool.Rented.Should().ContainSingle().Which.Should().BeSameAs(read.Array);
+    }
+
+    [Theory]
+    [InlineData(16u)]
+    [InlineData(1048593u)]
+    [InlineData(uint.MaxValue)]
+    public async Task ReadPooled_LengthOutOfBounds_ThrowsBeforeRentingOrReadingBody(uint length)
+    {
+        using var stream = new MemoryStream(Frame(length, new byte[64]));
+        var pool = new CountingPool();
+
+        await FluentActions.Awaiting(() => ReadPooledAsync(stream, pool)).Should().ThrowAsync<ProtocolViolationException>();
+
+        stream.Position.Should().Be(4);
+        pool.Rented.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task ReadPooled_CleanEndOfStream_ReturnsNoArray()
+    {
+        using var stream = new MemoryStream([]);
+
+        (await ReadPooledAsync(stream, new CountingPool())).Array.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task ReadPooled_EndInsideBody_Throws()
+    {
+        using var stream = new MemoryStream(Frame(100, new byte[40]));
+
+        await FluentActions.Awaiting(() => ReadPooledAsync(stream, new CountingPool())).Should().ThrowAsync<ProtocolViolationException>();
+    }
+
+    [Fact]
+    public async Task ReadPooled_BodySlowerThanTimeout_Throws()
+    {
+        var time = new FakeTimeProvider();
+        var (a, b) = DuplexPipe.Create();
+        var bodyReadStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var watched = new ReadWatchStream(b, bodyReadStarted);
+
+        var read = FrameIO.ReadPooledFrameAsync(
+            watched, new CountingPool(), WireLimits.TransportFrameMin, WireLimits.TransportFrameMax, BodyTimeout, time, CancellationToken.None).AsTask();
+        await a.WriteAsync(Frame(100, new byte[10]));
+        await bodyReadStarted.Task.WaitAsync(Wait);
+        time.Advance(BodyTimeout);
+
+        await FluentActions.Awaiting(() => read.WaitAsync(Wait)).Should().ThrowAsync<ProtocolViolationException>()
+            .WithMessage("*did not arrive*");
+        a.Dispose();
+    }
+
+    [Fact]
+    public async Task ReadPooled_FramesInARow_EachReadsItsOwnBody()
+    {
+        using var stream = new MemoryStream([.. Frame(20, Enumerable.Repeat((byte)1, 20).ToArray()), .. Frame(30, Enumerable.Repeat((byte)2, 30).ToArray())]);
+        var pool = new CountingPool();
+
+        var first = await ReadPooledAsync(stream, pool);
+        var second = await ReadPooledAsync(stream, pool);
+
+        first.AsSpan().ToArray().Should().Equal(Enumerable.Repeat((byte)1, 20));
+        second.AsSpan().ToArray().Should().Equal(Enumerable.Repeat((byte)2, 30));
+        (await ReadPooledAsync(stream, pool)).Array.Should().BeNull();
+    }
+
+    private static async Task<ArraySegment<byte>> ReadPooledAsync(Stream stream, ArrayPool<byte> pool) =>
+        await FrameIO.ReadPooledFrameAsync(
+            stream, pool, WireLimits.TransportFrameMin, WireLimits.TransportFrameMax, BodyTimeout, TimeProvider.System, CancellationToken.None);
+
     private static Task<byte[]?> ReadTransportAsync(Stream stream) =>
         FrameIO.ReadFrameAsync(stream, WireLimits.TransportFrameMin, WireLimits.TransportFrameMax, BodyTimeout, TimeProvider.System, CancellationToken.None);
 
@@ -147,6 +235,23 @@ public sealed class FrameIOTests
         BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)length);
         body.CopyTo(frame, 4);
         return frame;
+    }
+
+    /// <summary>Hands out fresh arrays and remembers them, so a test sees what was rented.</summary>
+    private sealed class CountingPool : ArrayPool<byte>
+    {
+        public List<byte[]> Rented { get; } = [];
+
+        public override byte[] Rent(int minimumLength)
+        {
+            var array = new byte[minimumLength + 7];
+            Rented.Add(array);
+            return array;
+        }
+
+        public override void Return(byte[] array, bool clearArray = false)
+        {
+        }
     }
 
     /// <summary>Signals when a read starts after the 4 length bytes were consumed: the body deadline is then armed.</summary>

@@ -43,24 +43,36 @@ internal sealed class FrameCipher : IDisposable
     /// <summary>The current key, for the vector tests only.</summary>
     internal ReadOnlySpan<byte> CurrentKey => _key;
 
+    /// <summary>The whole frame (length || ciphertext || tag) that a plaintext of this many bytes becomes.</summary>
+    public static int FrameLength(int plaintextLength) => WireLimits.LengthPrefixBytes + plaintextLength + WireLimits.TagBytes;
+
     /// <summary>Returns the whole frame: length || ciphertext || tag.</summary>
     public byte[] Seal(ReadOnlySpan<byte> plaintext)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (plaintext.IsEmpty || plaintext.Length > WireLimits.MaxPlaintext)
-        {
-            throw new ArgumentException($"plaintext must be 1..{WireLimits.MaxPlaintext} bytes", nameof(plaintext));
-        }
+        CheckPlaintextLength(plaintext.Length, nameof(plaintext));
+        var frame = new byte[FrameLength(plaintext.Length)];
+        plaintext.CopyTo(frame.AsSpan(WireLimits.LengthPrefixBytes));
+        SealInPlace(frame);
+        return frame;
+    }
 
-        var bodyLength = plaintext.Length + WireLimits.TagBytes;
-        var frame = new byte[WireLimits.LengthPrefixBytes + bodyLength];
-        BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)bodyLength);
+    /// <summary>
+    /// Seals a frame where it lies: <paramref name="frame"/> holds the plaintext after room for the length, and room
+    /// for the tag after it (<see cref="FrameLength"/> bytes in all). Writes the length, encrypts over the plaintext
+    /// and appends the tag, so the sender needs no second frame-sized buffer.
+    /// </summary>
+    public void SealInPlace(Span<byte> frame)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var plaintextLength = frame.Length - WireLimits.LengthPrefixBytes - WireLimits.TagBytes;
+        CheckPlaintextLength(plaintextLength, nameof(frame));
+        BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)(plaintextLength + WireLimits.TagBytes));
         Span<byte> nonce = stackalloc byte[NonceBytes];
         WriteNonce(nonce);
-        var body = frame.AsSpan(WireLimits.LengthPrefixBytes);
-        _aes.Encrypt(nonce, plaintext, body[..plaintext.Length], body[plaintext.Length..], frame.AsSpan(0, WireLimits.LengthPrefixBytes));
-        Advance(plaintext.Length);
-        return frame;
+        var text = frame.Slice(WireLimits.LengthPrefixBytes, plaintextLength);
+        _aes.Encrypt(nonce, text, text, frame[^WireLimits.TagBytes..], frame[..WireLimits.LengthPrefixBytes]);
+        Advance(plaintextLength);
     }
 
     /// <summary>Opens one frame body; throws <see cref="ProtocolViolationException"/> when it does not authenticate.</summary>
@@ -68,27 +80,31 @@ internal sealed class FrameCipher : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (lengthBytes.Length != WireLimits.LengthPrefixBytes
-            || BinaryPrimitives.ReadUInt32BigEndian(lengthBytes) != (uint)body.Length
-            || body.Length < WireLimits.TransportFrameMin
-            || body.Length > WireLimits.TransportFrameMax)
+            || BinaryPrimitives.ReadUInt32BigEndian(lengthBytes) != (uint)body.Length)
         {
             throw new ProtocolViolationException($"transport frame of {body.Length} bytes is malformed");
         }
 
+        CheckBodyLength(body.Length);
         var plaintext = new byte[body.Length - WireLimits.TagBytes];
-        Span<byte> nonce = stackalloc byte[NonceBytes];
-        WriteNonce(nonce);
-        try
-        {
-            _aes.Decrypt(nonce, body[..plaintext.Length], body[plaintext.Length..], plaintext, lengthBytes);
-        }
-        catch (AuthenticationTagMismatchException e)
-        {
-            throw new ProtocolViolationException($"frame {_counter} failed to open", e);
-        }
-
-        Advance(plaintext.Length);
+        Decrypt(lengthBytes, body, plaintext);
         return plaintext;
+    }
+
+    /// <summary>
+    /// Opens one frame body where it lies and returns the plaintext's length: the plaintext is then the start of
+    /// <paramref name="body"/>. The associated data is the body's length, as the frame's prefix carried it. Throws
+    /// <see cref="ProtocolViolationException"/> when it does not authenticate (the body is then zeroed).
+    /// </summary>
+    public int OpenInPlace(Span<byte> body)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckBodyLength(body.Length);
+        Span<byte> lengthBytes = stackalloc byte[WireLimits.LengthPrefixBytes];
+        BinaryPrimitives.WriteUInt32BigEndian(lengthBytes, (uint)body.Length);
+        var plaintextLength = body.Length - WireLimits.TagBytes;
+        Decrypt(lengthBytes, body, body[..plaintextLength]);
+        return plaintextLength;
     }
 
     /// <summary>key = Expand(prk = key, "openred/1 rekey", 32); the old key is erased and the counter restarts.</summary>
@@ -116,6 +132,39 @@ internal sealed class FrameCipher : IDisposable
         _disposed = true;
         CryptographicOperations.ZeroMemory(_key);
         _aes.Dispose();
+    }
+
+    private static void CheckPlaintextLength(int length, string paramName)
+    {
+        if (length < 1 || length > WireLimits.MaxPlaintext)
+        {
+            throw new ArgumentException($"plaintext must be 1..{WireLimits.MaxPlaintext} bytes", paramName);
+        }
+    }
+
+    private static void CheckBodyLength(int length)
+    {
+        if (length < WireLimits.TransportFrameMin || length > WireLimits.TransportFrameMax)
+        {
+            throw new ProtocolViolationException($"transport frame of {length} bytes is malformed");
+        }
+    }
+
+    /// <summary>Decrypts body (ciphertext || tag) into plaintext, which may be the start of body itself.</summary>
+    private void Decrypt(ReadOnlySpan<byte> lengthBytes, ReadOnlySpan<byte> body, Span<byte> plaintext)
+    {
+        Span<byte> nonce = stackalloc byte[NonceBytes];
+        WriteNonce(nonce);
+        try
+        {
+            _aes.Decrypt(nonce, body[..plaintext.Length], body[plaintext.Length..], plaintext, lengthBytes);
+        }
+        catch (AuthenticationTagMismatchException e)
+        {
+            throw new ProtocolViolationException($"frame {_counter} failed to open", e);
+        }
+
+        Advance(plaintext.Length);
     }
 
     private void WriteNonce(Span<byte> nonce)

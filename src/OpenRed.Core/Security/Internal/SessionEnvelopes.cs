@@ -14,7 +14,13 @@ internal static class SessionEnvelopes
     /// Parses a transport plaintext. <paramref name="unknownBody"/> is true when the body is a field this version
     /// does not know (a future oneof member); an envelope with no body at all is a violation.
     /// </summary>
-    public static Envelope Parse(byte[] plaintext, out bool unknownBody)
+    public static Envelope Parse(byte[] plaintext, out bool unknownBody) => Parse(plaintext.AsSpan(), out unknownBody);
+
+    /// <summary>
+    /// As <see cref="Parse(byte[], out bool)"/>, from a span: the envelope keeps copies of the bytes it holds, so
+    /// the span's buffer may be reused once this returns.
+    /// </summary>
+    public static Envelope Parse(ReadOnlySpan<byte> plaintext, out bool unknownBody)
     {
         Envelope envelope;
         try
@@ -29,7 +35,8 @@ internal static class SessionEnvelopes
         unknownBody = false;
         if (envelope.BodyCase == Envelope.BodyOneofCase.None)
         {
-            if (!HasFieldBeyondHeader(plaintext))
+            // Rare (a future body or a violation), so the copy CodedInputStream needs does not matter.
+            if (!HasFieldBeyondHeader(plaintext.ToArray()))
             {
                 throw new ProtocolViolationException("envelope has no body");
             }
