@@ -96,12 +96,6 @@ public sealed partial class OpenRedNode : IAsyncDisposable
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Fingerprint, ImpersonationWarning> _impersonations = new();
 
-    /// <summary>
-    /// Every possible impersonation since start, one per fingerprint that arrived with a node-id linked before to
-    /// another fingerprint (the latest warning for it). The prompt marks these sessions.
-    /// </summary>
-    public IReadOnlyCollection<ImpersonationWarning> ImpersonationWarnings => [.. _impersonations.Values];
-
     /// <summary>True when <paramref name="fingerprint"/> triggered a possible-impersonation warning since start.</summary>
     public bool IsSuspectedImpersonation(Fingerprint fingerprint) => _impersonations.ContainsKey(fingerprint);
 

@@ -26,18 +26,6 @@ public sealed partial class Dialer : IAsyncDisposable
         _logger = logger;
     }
 
-    /// <summary>Fingerprints with a dial under way or waiting for its next try.</summary>
-    public int Pending
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _attempts.Count;
-            }
-        }
-    }
-
     /// <summary>
     /// Dials <paramref name="address"/> expecting <paramref name="expected"/>, unless a session with it is up or a
     /// dial is already under way (then the newer address is used for its next try).

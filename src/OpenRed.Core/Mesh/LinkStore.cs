@@ -77,15 +77,6 @@ public sealed class LinkStore
         return Read(cmd);
     }
 
-    public Link? Find(Fingerprint fingerprint)
-    {
-        using var connection = _db.OpenConnection();
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT fingerprint, public_key, node_id, address, port, first_seen_ms, last_seen_ms FROM links WHERE fingerprint = $fp;";
-        cmd.Parameters.AddWithValue("$fp", fingerprint.Bytes.ToArray());
-        return Read(cmd).FirstOrDefault();
-    }
-
     private static List<Link> Read(SqliteCommand cmd)
     {
         var links = new List<Link>();

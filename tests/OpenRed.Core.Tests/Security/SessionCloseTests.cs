@@ -13,8 +13,17 @@ public sealed class SessionCloseTests
     {
         var (i, r) = StartPair();
         var closedEvents = 0;
-        i.Closed += _ => Interlocked.Increment(ref closedEvents);
-        r.Closed += _ => Interlocked.Increment(ref closedEvents);
+        var bothClosed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnClosed(SecureSession _)
+        {
+            if (Interlocked.Increment(ref closedEvents) == 2)
+            {
+                bothClosed.TrySetResult();
+            }
+        }
+
+        i.Closed += OnClosed;
+        r.Closed += OnClosed;
         await i.PingAsync(CancellationToken.None).WaitAsync(Wait);
 
         await i.CloseAsync("shutting down", CancellationToken.None).WaitAsync(Wait);
@@ -24,6 +33,8 @@ public sealed class SessionCloseTests
         r.CloseInfo!.ByPeerGoodbye.Should().BeTrue();
         r.CloseInfo.Reason.Should().Be("shutting down");
         r.CloseInfo.IsViolation.Should().BeFalse();
+        // Closed is raised after Completion, so wait for the events themselves.
+        await bothClosed.Task.WaitAsync(Wait);
         closedEvents.Should().Be(2);
         await i.CloseAsync("again", CancellationToken.None).WaitAsync(Wait);
         i.CloseInfo.Reason.Should().Be("shutting down");
