@@ -104,7 +104,7 @@ internal static partial class CliApp
             else
             {
                 using var reader = CreateReader(interactive, node, session, signals, out var terminal);
-                using var events = interactive ? new NodeEventPrinter(node, reader) : null;
+                await using var events = interactive ? new NodeEventPrinter(node, reader) : null;
                 try
                 {
                     await session.RunAsync(reader, quitAtEndOfInput: !options.Daemon, signals.Token);

@@ -1,5 +1,6 @@
 using OpenRed.Core.Identity;
 using OpenRed.Core.Lighthouse;
+using OpenRed.Core.Modules;
 
 namespace OpenRed.Core;
 
@@ -43,4 +44,15 @@ public sealed record NodeStatus
 
     /// <summary>Inbound connections closed before any cryptography (rate and in-progress limits).</summary>
     public long ConnectionsRefused { get; init; }
+
+    /// <summary><see cref="ConnectionsRefused"/> by the limit that applied.</summary>
+    public IReadOnlyDictionary<string, long> ConnectionsRefusedBy { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>Verified sessions not kept for lack of a slot.</summary>
+    public long SessionsRefused { get; init; }
+
+    public IReadOnlyDictionary<string, long> SessionsRefusedBy { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>Each module's part of the status, in start order.</summary>
+    public IReadOnlyList<StatusSection> Sections { get; init; } = [];
 }

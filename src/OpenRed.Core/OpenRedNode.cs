@@ -1,22 +1,28 @@
+using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using OpenRed.Core.Identity;
 using OpenRed.Core.Lighthouse;
 using OpenRed.Core.Mesh;
+using OpenRed.Core.Mesh.Transport;
+using OpenRed.Core.Modules;
+using OpenRed.Core.Node;
 using OpenRed.Core.Security;
 using OpenRed.Core.Storage;
 
 namespace OpenRed.Core;
 
 /// <summary>
-/// The node: owns the data directory lock, the identity, the database and the TCP listener, and (as they
-/// arrive) the lighthouse, the mesh, Phoenix and the social layer. The REPL and the tests use only this API.
+/// The node, and the one API the REPL, the tests and (later) the local API use: snapshots (<see cref="GetStatus"/>,
+/// <see cref="GetConstellation"/>, <see cref="GetSessions"/>, <see cref="GetLinks"/>), commands
+/// (<see cref="ConnectAsync"/>, <see cref="DisconnectAsync"/>) and events (<see cref="SubscribeEvents"/>). It owns the
+/// data directory lock, the identity, the database, the transport, the lighthouse, the mesh and the modules, and
+/// hands none of them out.
 /// </summary>
 /// <remarks>
-/// Adding a subsystem: construct it in <see cref="StartAsync"/> after what it depends on, hand it to
-/// <c>Own</c> so that shutdown stops it in reverse order, expose its public API as a property, and fill
-/// its counts in <see cref="GetStatus"/>.
+/// Composition, in <see cref="StartAsync(NodeOptions, ILoggerFactory, TimeProvider, CancellationToken)"/>: core
+/// parts, then every module (<see cref="NodeModules"/>) migrated, registered and started, then accepting, then the
+/// lighthouse. Shutdown runs the reverse, within <see cref="NodeOptions.ShutdownTimeout"/>.
 /// </remarks>
 public sealed partial class OpenRedNode : IAsyncDisposable
 {
@@ -24,36 +30,36 @@ public sealed partial class OpenRedNode : IAsyncDisposable
     private readonly ILogger<OpenRedNode> _logger;
     private readonly TimeProvider _time;
     private readonly NodeIdentity _identity;
-    private readonly NodeListener _listener;
+    private readonly TcpTransport _transport;
     private readonly CancellationTokenSource _stopping = new();
-    private Dialer? _dialer;
+    private readonly NodeEvents _events = new();
+    private readonly ConcurrentDictionary<Fingerprint, ImpersonationWarning> _impersonations = new();
+    private readonly List<INodeModule> _modules = [];
+    private LighthouseService? _lighthouse;
     private int _disposed;
 
     private OpenRedNode(
-        NodeOptions options,
-        DataDirectory dataDirectory,
-        NodeIdentity identity,
-        NodeDatabase database,
-        NodeListener listener,
-        ILoggerFactory loggers,
-        TimeProvider time)
+        NodeOptions options, DataDirectory dataDirectory, NodeIdentity identity, NodeDatabase database, TcpTransport transport,
+        ILoggerFactory loggers, TimeProvider time)
     {
         Options = options;
         DataDirectory = dataDirectory;
         _identity = identity;
         Database = database;
-        _listener = listener;
+        _transport = transport;
         Loggers = loggers;
         _logger = loggers.CreateLogger<OpenRedNode>();
         _time = time;
         StartedAt = time.GetUtcNow();
+        Links = new LinkStore(database);
+        var local = new LocalIdentity(identity, options.NodeId, options.Sector, transport.Port, options.Unlisted);
+        Mesh = new MeshService(local, options.EffectiveMesh, Links, time, loggers, IsBlocked, IsFriend);
+        PeerMap = new PeerMap(options.EffectiveLighthouse, time);
     }
 
     public NodeOptions Options { get; }
 
     public DataDirectory DataDirectory { get; }
-
-    public NodeDatabase Database { get; }
 
     public string NodeId => Options.NodeId;
 
@@ -61,47 +67,44 @@ public sealed partial class OpenRedNode : IAsyncDisposable
 
     public Fingerprint Fingerprint => _identity.Fingerprint;
 
-    /// <summary>The node's key pair, for the handshake. Never logged or shown.</summary>
-    public NodeIdentity Identity => _identity;
-
     /// <summary>The TCP endpoint in use (the actual port when started with port 0).</summary>
-    public IPEndPoint ListenEndPoint => _listener.LocalEndPoint;
+    public IPEndPoint ListenEndPoint => _transport.LocalEndPoint!;
 
-    public int Port => _listener.Port;
+    public int Port => _transport.Port;
 
     public DateTimeOffset StartedAt { get; }
 
-    public ILoggerFactory Loggers { get; }
-
     public TimeProvider Time => _time;
-
-    /// <summary>Cancelled when shutdown begins; subsystems' loops link to it.</summary>
-    public CancellationToken Stopping => _stopping.Token;
-
-    /// <summary>Sessions with verified peers: connect, disconnect, events.</summary>
-    public MeshService Mesh { get; private set; } = null!;
-
-    /// <summary>Peers heard by the lighthouse (empty with --no-lighthouse), with their session state.</summary>
-    public PeerMap PeerMap { get; private set; } = null!;
-
-    /// <summary>Every peer ever verified, from the database.</summary>
-    public LinkStore Links { get; private set; } = null!;
 
     /// <summary>The lighthouse's state and counters (state Disabled with --no-lighthouse).</summary>
     public LighthouseStatus LighthouseStatus => _lighthouse?.Status ?? new LighthouseStatus(
         LighthouseState.Disabled, "disabled (--no-lighthouse)", Options.LighthouseGroup, Options.LighthousePort,
         Options.LighthouseInterface, null, 0, 0, 0, 0, 0, new Dictionary<BeaconRejection, long>());
 
-    private LighthouseService? _lighthouse;
+    internal NodeDatabase Database { get; }
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<Fingerprint, ImpersonationWarning> _impersonations = new();
+    internal ILoggerFactory Loggers { get; }
 
-    /// <summary>True when <paramref name="fingerprint"/> triggered a possible-impersonation warning since start.</summary>
-    public bool IsSuspectedImpersonation(Fingerprint fingerprint) => _impersonations.ContainsKey(fingerprint);
+    internal MeshService Mesh { get; }
 
-    /// <summary>Creates the data directory, takes its lock, loads or creates the identity, opens the database and binds the TCP port.</summary>
+    internal PeerMap PeerMap { get; }
+
+    internal LinkStore Links { get; }
+
+    internal NodeIdentity Identity => _identity;
+
+    /// <summary>Cancelled when shutdown begins; modules' loops link to it.</summary>
+    internal CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>Creates the data directory, takes its lock, loads or creates the identity, opens the database, binds the TCP port and starts every part.</summary>
     /// <exception cref="NodeStartException">One clear line: locked directory, bad key file, database, busy port.</exception>
-    public static async Task<OpenRedNode> StartAsync(NodeOptions options, ILoggerFactory loggers, TimeProvider time, CancellationToken ct)
+    public static Task<OpenRedNode> StartAsync(NodeOptions options, ILoggerFactory loggers, TimeProvider time, CancellationToken cancellationToken) =>
+        StartAsync(options, loggers, time, [], cancellationToken);
+
+    /// <summary>As the public overload, with modules beyond <see cref="NodeModules"/> (tests).</summary>
+    internal static async Task<OpenRedNode> StartAsync(
+        NodeOptions options, ILoggerFactory loggers, TimeProvider time, IReadOnlyList<Func<ModuleContext, INodeModule>> extraModules,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggers);
@@ -123,14 +126,14 @@ public sealed partial class OpenRedNode : IAsyncDisposable
         {
             dir.Create();
             cleanup.Push(DataDirectoryLock.Acquire(dir));
-            ct.ThrowIfCancellationRequested();
+            cancellationToken.ThrowIfCancellationRequested();
 
             NodeIdentity identity;
             try
             {
                 var existed = File.Exists(dir.KeyFile);
                 // RSA key generation takes a noticeable moment; keep it off the caller's thread.
-                identity = await Task.Run(() => KeyFile.LoadOrCreate(dir.KeyFile), ct);
+                identity = await Task.Run(() => KeyFile.LoadOrCreate(dir.KeyFile), cancellationToken);
                 LogIdentity(logger, existed ? "Loaded" : "Created", dir.KeyFile, identity.Fingerprint.Hex);
             }
             catch (IdentityFileException e)
@@ -141,10 +144,18 @@ public sealed partial class OpenRedNode : IAsyncDisposable
             cleanup.Push(identity);
             var database = NodeDatabase.Open(dir.Database, logger);
             cleanup.Push(database);
-            var listener = NodeListener.Bind(options.ListenAddress, options.Port);
-            cleanup.Push(listener);
+            TcpTransport transport;
+            try
+            {
+                transport = TcpTransport.Listen(options.ListenAddress, options.Port);
+            }
+            catch (TransportBindException e)
+            {
+                throw new NodeStartException(e.PortInUse ? NodeStartFailure.PortInUse : NodeStartFailure.Listen, e.Message, e);
+            }
 
-            var node = new OpenRedNode(options, dir, identity, database, listener, loggers, time);
+            cleanup.Push(transport);
+            var node = new OpenRedNode(options, dir, identity, database, transport, loggers, time);
             foreach (var owned in cleanup.Reverse())
             {
                 node._owned.Push(owned);
@@ -153,7 +164,7 @@ public sealed partial class OpenRedNode : IAsyncDisposable
             cleanup.Clear();
             try
             {
-                await node.StartSubsystemsAsync(listener, ct);
+                await node.StartPartsAsync(extraModules, cancellationToken);
             }
             catch
             {
@@ -161,7 +172,7 @@ public sealed partial class OpenRedNode : IAsyncDisposable
                 throw;
             }
 
-            LogStarted(logger, options.NodeId, identity.Fingerprint.Short, options.Sector, listener.LocalEndPoint, dir.Root);
+            LogStarted(logger, options.NodeId, identity.Fingerprint.Short, options.Sector, transport.LocalEndPoint!, dir.Root);
             return node;
         }
         finally
@@ -186,31 +197,65 @@ public sealed partial class OpenRedNode : IAsyncDisposable
         LighthouseEnabled = Options.LighthouseEnabled,
         Sessions = Mesh.Sessions.Count,
         Peers = PeerMap.Count,
-        Links = Database.CountLinks(),
+        Links = Links.Count(),
         Lighthouse = LighthouseStatus,
         HandshakesCompleted = Mesh.Counters.HandshakesCompleted,
         HandshakesFailed = Mesh.Counters.HandshakesFailed,
         ConnectionsRefused = Mesh.Counters.ConnectionsRefused,
+        ConnectionsRefusedBy = Mesh.Counters.ConnectionsRefusedBy,
+        SessionsRefused = Mesh.Counters.SessionsRefused,
+        SessionsRefusedBy = Mesh.Counters.SessionsRefusedBy,
+        Sections = [.. _modules.Select(m => m.GetStatus()).OfType<StatusSection>()],
     };
+
+    /// <summary>The live sessions, ordered by node-id then fingerprint.</summary>
+    public IReadOnlyList<SessionInfo> GetSessions() =>
+        [.. Mesh.Sessions.Select(Describe).OrderBy(s => s.NodeId, StringComparer.Ordinal).ThenBy(s => s.Fingerprint)];
+
+    /// <summary>Every peer a handshake ever verified, from the database.</summary>
+    public IReadOnlyList<Link> GetLinks() => Links.All();
+
+    /// <summary>This node, the peers heard or connected, and the sessions, as one consistent view.</summary>
+    public Constellation GetConstellation() => ConstellationBuilder.Build(this);
+
+    /// <summary>
+    /// Events of the constellation through a bounded channel of <paramref name="capacity"/>: a reader that falls behind
+    /// loses the oldest (counted), never slows the node. Dispose the subscription to stop.
+    /// </summary>
+    public NodeEventSubscription SubscribeEvents(int capacity = 256) => _events.Subscribe(capacity);
 
     /// <summary>Dials a peer; with <paramref name="expected"/>, only that fingerprint is accepted.</summary>
     /// <exception cref="ConnectException">Unreachable, refused or the handshake failed; the message is for people.</exception>
-    public Task<PeerSession> ConnectAsync(string host, int port, Fingerprint? expected, CancellationToken ct) =>
-        Mesh.ConnectAsync(host, port, expected, ct);
-
-    /// <summary>Closes a session with Goodbye and stops reconnecting to that peer until it is heard of again.</summary>
-    public Task<bool> DisconnectAsync(PeerSession session, CancellationToken ct)
+    public async Task<SessionInfo> ConnectAsync(string host, int port, Fingerprint? expected, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(session);
-        _dialer?.Forget(session.Fingerprint);
-        return Mesh.DisconnectAsync(session, "disconnected by user", ct);
+        var session = await Mesh.ConnectAsync(host, port, expected, cancellationToken);
+        PeerConnectedByUser?.Invoke(session, host, port);
+        return Describe(session);
+    }
+
+    /// <summary>Closes the session with <paramref name="fingerprint"/> with Goodbye; it is not redialled until heard of again.</summary>
+    /// <returns>False when no such session was open.</returns>
+    public async Task<bool> DisconnectAsync(Fingerprint fingerprint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fingerprint);
+        var session = Mesh.Find(fingerprint);
+        if (session is null)
+        {
+            return false;
+        }
+
+        PeerDisconnectedByUser?.Invoke(fingerprint);
+        return await Mesh.DisconnectAsync(session, GoodbyeReason.ByUser, cancellationToken);
     }
 
     /// <summary>The live sessions a person's name for a peer matches (node-id or fingerprint prefix of 8+ hex digits).</summary>
-    public PeerMatch<PeerSession> FindSessions(string name) =>
-        PeerNames.Resolve(name, Mesh.Sessions, s => s.Fingerprint, s => s.Peer.NodeId);
+    public PeerMatch<SessionInfo> FindSessions(string name) =>
+        PeerNames.Resolve(name, GetSessions(), s => s.Fingerprint, s => s.NodeId);
 
-    /// <summary>Stops every subsystem in reverse order of start, closes the database and releases the lock.</summary>
+    /// <summary>True when <paramref name="fingerprint"/> triggered a possible-impersonation warning since start.</summary>
+    public bool IsSuspectedImpersonation(Fingerprint fingerprint) => _impersonations.ContainsKey(fingerprint);
+
+    /// <summary>Stops every part in reverse order of start, within <see cref="NodeOptions.ShutdownTimeout"/> in all.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -220,6 +265,7 @@ public sealed partial class OpenRedNode : IAsyncDisposable
 
         LogStopping(_logger, NodeId);
         await _stopping.CancelAsync();
+        var deadline = _time.GetUtcNow() + Options.ShutdownTimeout;
         while (_owned.TryPop(out var owned))
         {
             try
@@ -227,12 +273,17 @@ public sealed partial class OpenRedNode : IAsyncDisposable
                 switch (owned)
                 {
                     case IAsyncDisposable a:
-                        await a.DisposeAsync();
+                        var left = deadline - _time.GetUtcNow();
+                        await a.DisposeAsync().AsTask().WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero);
                         break;
                     case IDisposable d:
                         d.Dispose();
                         break;
                 }
+            }
+            catch (TimeoutException)
+            {
+                LogStopSlow(_logger, owned.GetType().Name);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -240,50 +291,76 @@ public sealed partial class OpenRedNode : IAsyncDisposable
             }
         }
 
+        _events.Complete();
         _stopping.Dispose();
         LogStopped(_logger, NodeId);
     }
 
-    /// <summary>Registers an object started after the core pieces; it is stopped before them, newest first.</summary>
-    internal void Own(IAsyncDisposable subsystem) => _owned.Push(subsystem);
+    /// <summary>A person connected to a peer (modules: the dial policy lifts its "quiet" mark).</summary>
+    internal event Action<PeerSession, string, int>? PeerConnectedByUser;
 
-    internal void Own(IDisposable subsystem) => _owned.Push(subsystem);
+    /// <summary>A person disconnected a peer (modules: the dial policy stops redialling it).</summary>
+    internal event Action<Fingerprint>? PeerDisconnectedByUser;
 
-    // Order matters for shutdown, which runs in reverse: dialling stops first, then the goodbye beacon,
-    // then Goodbye on every session, then the listener and the database.
-    private async Task StartSubsystemsAsync(NodeListener listener, CancellationToken ct)
+    /// <summary>How the node learned of each peer, from the peer directory (empty when no directory runs).</summary>
+    internal IReadOnlyDictionary<Fingerprint, IReadOnlyList<string>> PeerSources() =>
+        _modules.OfType<Peers.PeersModule>().FirstOrDefault()?.SourcesByFingerprint() ?? new Dictionary<Fingerprint, IReadOnlyList<string>>();
+
+    internal SessionInfo Describe(PeerSession s) => SessionInfo.From(s, IsSuspectedImpersonation(s.Fingerprint));
+
+    /// <summary>Whether a module refuses this fingerprint (blocked peers); asked by the handshake and the dial policy.</summary>
+    internal bool IsBlocked(Fingerprint fingerprint) => _modules.OfType<IPeerPolicy>().Any(p => p.IsBlocked(fingerprint));
+
+    /// <summary>Whether a module counts this fingerprint as a friend (section 7: a friend still gets a slot).</summary>
+    internal bool IsFriend(Fingerprint fingerprint) => _modules.OfType<IPeerPolicy>().Any(p => p.IsFriend(fingerprint));
+
+    private async Task StartPartsAsync(IReadOnlyList<Func<ModuleContext, INodeModule>> extraModules, CancellationToken cancellationToken)
     {
-        var meshOptions = Options.EffectiveMesh;
-        Links = new LinkStore(Database);
-        var local = new LocalIdentity(_identity, NodeId, Sector, listener.Port, Options.Unlisted);
-        Mesh = new MeshService(local, meshOptions, Links, _time, Loggers);
         Own(Mesh);
-        Mesh.ImpersonationSuspected += w => _impersonations[w.NewFingerprint] = w;
-        Mesh.StartAccepting(listener.AcceptAsync);
+        NodeEventFeed.Connect(this, _events, _impersonations);
 
+        var context = new ModuleContext(this, Options, Database, Mesh, PeerMap, Links, _events, _time, Loggers, _stopping.Token);
+        foreach (var create in NodeModules.All.Concat(extraModules))
+        {
+            _modules.Add(create(context));
+        }
+
+        var handlers = new ModuleHandlers(Mesh);
+        foreach (var module in _modules)
+        {
+            try
+            {
+                ModuleSchema.Apply(Database, module.Name, module.Migrations, _logger);
+            }
+            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+            {
+                throw new NodeStartException(NodeStartFailure.Database, $"database {Database.Path}: {module.Name}: {e.Message}", e);
+            }
+
+            module.RegisterHandlers(handlers);
+        }
+
+        // Lighthouse after the mesh in the stack: on shutdown the goodbye beacon goes out before the session goodbyes.
         var lighthouseOptions = Options.EffectiveLighthouse;
-        PeerMap = new PeerMap(lighthouseOptions, _time);
         if (lighthouseOptions.Enabled)
         {
-            var info = new LighthouseLocalInfo(NodeId, Fingerprint, Sector, listener.Port, LighthouseLocalInfo.NewInstance());
+            var info = new LighthouseLocalInfo(NodeId, Fingerprint, Sector, Port, LighthouseLocalInfo.NewInstance());
             _lighthouse = await LighthouseService.StartAsync(
-                info, lighthouseOptions, PeerMap, _time, Loggers.CreateLogger<LighthouseService>(), ct);
+                info, lighthouseOptions, PeerMap, _time, Loggers.CreateLogger<LighthouseService>(), cancellationToken);
             Own(_lighthouse);
         }
 
-        _dialer = new Dialer(Mesh, meshOptions, _time, Loggers.CreateLogger<Dialer>());
-        Own(_dialer);
-        Own(new Reconnector(Mesh, _dialer));
-        var auto = new AutoConnector(Mesh, PeerMap, _dialer, Sector, meshOptions.SessionCheckTimeout, _time, Loggers.CreateLogger<AutoConnector>());
-        Own(auto);
-        auto.Sweep();
-        if (Options.Bootstrap.Count > 0)
+        // Modules last in the stack, so they stop first: dialling ends before any goodbye.
+        foreach (var module in _modules)
         {
-            var bootstrap = new BootstrapDialer(Mesh, meshOptions, _time, Loggers.CreateLogger<BootstrapDialer>());
-            Own(bootstrap);
-            bootstrap.Start(Options.Bootstrap);
+            await module.StartAsync(cancellationToken);
+            Own(module);
         }
+
+        Mesh.Start(_transport);
     }
+
+    private void Own(object part) => _owned.Push(part);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Action} identity {KeyFile}: fingerprint {Fingerprint}")]
     private static partial void LogIdentity(ILogger logger, string action, string keyFile, string fingerprint);
@@ -299,4 +376,7 @@ public sealed partial class OpenRedNode : IAsyncDisposable
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "Stopping {Subsystem} failed")]
     private static partial void LogStopFailed(ILogger logger, string subsystem, Exception e);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Stopping {Subsystem} overran the shutdown timeout; going on without it")]
+    private static partial void LogStopSlow(ILogger logger, string subsystem);
 }

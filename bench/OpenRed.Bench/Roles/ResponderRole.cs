@@ -105,7 +105,7 @@ internal sealed class BareMesh : IAsyncDisposable
 {
     private readonly Socket _listener;
 
-    private BareMesh(string nodeId, MeshOptions options, bool listen)
+    private BareMesh(string nodeId, MeshOptions options, bool listen, Action<MeshService>? register)
     {
         Keys = NodeIdentity.Generate();
         _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -117,6 +117,7 @@ internal sealed class BareMesh : IAsyncDisposable
         }
 
         Mesh = new MeshService(new LocalIdentity(Keys, nodeId, "general", Port), options, null, TimeProvider.System, NullLoggerFactory.Instance);
+        register?.Invoke(Mesh);
         if (listen)
         {
             Mesh.StartAccepting(ct => _listener.AcceptAsync(ct));
@@ -129,10 +130,11 @@ internal sealed class BareMesh : IAsyncDisposable
 
     public MeshService Mesh { get; }
 
-    public static BareMesh Start(string nodeId, MeshOptions options) => new(nodeId, options, listen: true);
+    /// <summary>A listening mesh; <paramref name="register"/> adds handlers before it accepts (the router closes then).</summary>
+    public static BareMesh Start(string nodeId, MeshOptions options, Action<MeshService>? register = null) => new(nodeId, options, listen: true, register);
 
     /// <summary>A mesh that only dials.</summary>
-    public static BareMesh Dialer(string nodeId, MeshOptions options) => new(nodeId, options, listen: false);
+    public static BareMesh Dialer(string nodeId, MeshOptions options) => new(nodeId, options, listen: false, null);
 
     public async ValueTask DisposeAsync()
     {

@@ -22,26 +22,28 @@ internal static class SinkRole
     {
         _ = args;
         long bytes = 0, frames = 0;
-        await using var mesh = BareMesh.Start("sink", ResponderRole.OpenGates(MeshOptions.Default));
-        mesh.Mesh.Handle(Envelope.BodyOneofCase.ChunkData, (_, envelope, _) =>
-        {
-            Interlocked.Add(ref bytes, envelope.ChunkData.Data.Length);
-            Interlocked.Increment(ref frames);
-            return ValueTask.CompletedTask;
-        });
         var gcMark = GcSnapshot.Now();
-        mesh.Mesh.Handle(Envelope.BodyOneofCase.ChunkRequest, async (session, request, token) =>
+        await using var mesh = BareMesh.Start("sink", ResponderRole.OpenGates(MeshOptions.Default), m =>
         {
-            // Each answer closes one measurement: report the sink's garbage collections during it.
-            var gcNow = GcSnapshot.Now();
-            RoleIO.Emit("gc", gcNow.Since(gcMark));
-            gcMark = gcNow;
-            var b = Interlocked.Exchange(ref bytes, 0);
-            var f = Interlocked.Exchange(ref frames, 0);
-            await session.ReplyAsync(request, new Envelope
+            m.Handle(Envelope.BodyOneofCase.ChunkData, (_, envelope, _) =>
             {
-                ChunkData = new ChunkData { Root = request.ChunkRequest.Root, Index = (uint)f, Data = ByteString.CopyFrom(BitConverter.GetBytes(b)) },
-            }, token);
+                Interlocked.Add(ref bytes, envelope.ChunkData.Data.Length);
+                Interlocked.Increment(ref frames);
+                return ValueTask.CompletedTask;
+            });
+            m.Handle(Envelope.BodyOneofCase.ChunkRequest, async (session, request, token) =>
+            {
+                // Each answer closes one measurement: report the sink's garbage collections during it.
+                var gcNow = GcSnapshot.Now();
+                RoleIO.Emit("gc", gcNow.Since(gcMark));
+                gcMark = gcNow;
+                var b = Interlocked.Exchange(ref bytes, 0);
+                var f = Interlocked.Exchange(ref frames, 0);
+                await session.ReplyAsync(request, new Envelope
+                {
+                    ChunkData = new ChunkData { Root = request.ChunkRequest.Root, Index = (uint)f, Data = ByteString.CopyFrom(BitConverter.GetBytes(b)) },
+                }, token);
+            });
         });
 
         using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

@@ -4,6 +4,7 @@ using OpenRed.Cli.Startup;
 using OpenRed.Core;
 using OpenRed.Core.Identity;
 using OpenRed.Core.Mesh;
+using OpenRed.Core.Node;
 
 namespace OpenRed.Cli.Commands;
 
@@ -48,7 +49,7 @@ internal sealed class ConnectCommand : IReplCommand, ICompletingCommand
         var limit = mesh.ConnectTimeout + mesh.Handshake.Total + Margin;
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
         bounded.CancelAfter(limit);
-        PeerSession session;
+        SessionInfo session;
         try
         {
             session = await node.ConnectAsync(target.Host, target.Port, expected, bounded.Token);
@@ -66,16 +67,16 @@ internal sealed class ConnectCommand : IReplCommand, ICompletingCommand
         if (context.Json)
         {
             context.WriteJson(new ConnectJson(
-                true, session.Peer.NodeId, session.Fingerprint.Hex, address.ToString(), port, PeerText.Direction(session.Direction)));
+                true, session.NodeId, session.Fingerprint.Hex, address.ToString(), port, PeerText.Direction(session.Direction)));
         }
         else
         {
-            context.WriteRaw($"Connected to {PeerText.Name(session.Peer.NodeId, session.Fingerprint)} at "
-                + $"{PeerText.Endpoint(address, port)}, {PeerText.Direction(session.Direction)}, sector {session.Peer.Sector}.\n"
+            context.WriteRaw($"Connected to {PeerText.Name(session.NodeId, session.Fingerprint)} at "
+                + $"{PeerText.Endpoint(address, port)}, {PeerText.Direction(session.Direction)}, sector {session.Sector}.\n"
                 + $"Fingerprint {session.Fingerprint.Hex}\n");
-            if (node.IsSuspectedImpersonation(session.Fingerprint))
+            if (session.ImpersonationWarning)
             {
-                context.WriteRaw($"POSSIBLE IMPERSONATION: node-id {session.Peer.NodeId} was linked before to another fingerprint; see 'links'.\n");
+                context.WriteRaw($"POSSIBLE IMPERSONATION: node-id {session.NodeId} was linked before to another fingerprint; see 'links'.\n");
             }
         }
 
@@ -90,7 +91,7 @@ internal sealed class ConnectCommand : IReplCommand, ICompletingCommand
             return [];
         }
 
-        return context.Node.Links.All()
+        return context.Node.GetLinks()
             .Where(l => l.Port > 0 && System.Net.IPAddress.TryParse(l.Address, out _))
             .Select(l => PeerText.Endpoint(System.Net.IPAddress.Parse(l.Address), l.Port))
             .Where(a => a.StartsWith(prefix, StringComparison.Ordinal))
@@ -112,8 +113,8 @@ internal sealed class ConnectCommand : IReplCommand, ICompletingCommand
                 $"--expect: '{text}' is not a fingerprint (64 hex digits) or a prefix of at least {Fingerprint.MinPrefixHexDigits} hex digits");
         }
 
-        var known = node.Links.All().Select(l => (l.Fingerprint, l.NodeId))
-            .Concat(node.PeerMap.Snapshot().Select(p => (p.Fingerprint, p.NodeId)))
+        var known = node.GetLinks().Select(l => (l.Fingerprint, l.NodeId))
+            .Concat(node.GetConstellation().Peers.Select(p => (p.Fingerprint, p.NodeId)))
             .Where(k => k.Fingerprint.MatchesPrefix(text))
             .DistinctBy(k => k.Fingerprint)
             .ToList();

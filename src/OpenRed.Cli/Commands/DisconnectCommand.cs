@@ -29,27 +29,27 @@ internal sealed class DisconnectCommand : IReplCommand, ICompletingCommand
         var match = node.FindSessions(name);
         if (match.Matches.Count == 0)
         {
-            var sessions = PeersCommand.Sorted(node.Mesh.Sessions);
+            var sessions = node.GetSessions();
             throw new CommandException(sessions.Count == 0
                 ? $"no session with '{name}': there are no sessions"
-                : $"no session with '{name}'; sessions: {string.Join(", ", sessions.Select(s => PeerText.Name(s.Peer.NodeId, s.Fingerprint)))}");
+                : $"no session with '{name}'; sessions: {string.Join(", ", sessions.Select(s => PeerText.Name(s.NodeId, s.Fingerprint)))}");
         }
 
         if (!match.IsUnique)
         {
             throw new CommandException(
-                $"'{name}' matches {match.Matches.Count} sessions ({string.Join(", ", PeersCommand.Sorted(match.Matches).Select(s => PeerText.Name(s.Peer.NodeId, s.Fingerprint)))}); name one by fingerprint prefix");
+                $"'{name}' matches {match.Matches.Count} sessions ({string.Join(", ", match.Matches.Select(s => PeerText.Name(s.NodeId, s.Fingerprint)))}); name one by fingerprint prefix");
         }
 
         var session = match.Single;
-        await node.DisconnectAsync(session, ct);
+        await node.DisconnectAsync(session.Fingerprint, ct);
         if (context.Json)
         {
-            context.WriteJson(new DisconnectJson(true, session.Peer.NodeId, session.Fingerprint.Hex));
+            context.WriteJson(new DisconnectJson(true, session.NodeId, session.Fingerprint.Hex));
         }
         else
         {
-            context.WriteRaw($"Disconnected from {PeerText.Name(session.Peer.NodeId, session.Fingerprint)}.\n");
+            context.WriteRaw($"Disconnected from {PeerText.Name(session.NodeId, session.Fingerprint)}.\n");
         }
 
         return 0;
@@ -63,12 +63,12 @@ internal sealed class DisconnectCommand : IReplCommand, ICompletingCommand
             return [];
         }
 
-        var sessions = context.Node.Mesh.Sessions;
-        var ambiguous = sessions.GroupBy(s => s.Peer.NodeId, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key)
+        var sessions = context.Node.GetSessions();
+        var ambiguous = sessions.GroupBy(s => s.NodeId, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key)
             .ToHashSet(StringComparer.Ordinal);
 
         // A node-id two sessions share would not name one peer: offer their fingerprints instead.
-        return sessions.Select(s => ambiguous.Contains(s.Peer.NodeId) ? s.Fingerprint.Short : s.Peer.NodeId)
+        return sessions.Select(s => ambiguous.Contains(s.NodeId) ? s.Fingerprint.Short : s.NodeId)
             .Concat(prefix.Length > 0 && prefix.All(Uri.IsHexDigit) ? sessions.Select(s => s.Fingerprint.Short) : [])
             .Where(n => n.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
             .Distinct(StringComparer.Ordinal)

@@ -25,8 +25,8 @@ internal sealed class LinksCommand : IReplCommand
     public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken ct)
     {
         var node = context.Node;
-        var links = node.Links.All();
-        var live = node.Mesh.Sessions.Select(s => s.Fingerprint).ToHashSet();
+        var links = node.GetLinks();
+        var live = node.GetSessions().Select(s => s.Fingerprint).ToHashSet();
         if (context.Json)
         {
             context.WriteJson(new LinksJson(links.Select(l => LinkJson.From(l, live.Contains(l.Fingerprint))).ToList()));

@@ -4,7 +4,7 @@ using OpenRed.Cli.Rendering;
 using OpenRed.Core;
 using OpenRed.Core.Identity;
 using OpenRed.Core.Lighthouse;
-using OpenRed.Core.Mesh;
+using OpenRed.Core.Node;
 using Spectre.Console;
 
 namespace OpenRed.Cli.Commands;
@@ -34,69 +34,67 @@ internal sealed class MapCommand : IReplCommand
             throw new CommandException("choose one of --json and --dot");
         }
 
-        var node = context.Node;
-        var now = node.Time.GetUtcNow();
-        var peers = node.PeerMap.Snapshot();
-        var sessions = node.Mesh.Sessions;
+        var view = context.Node.GetConstellation();
         if (context.Json)
         {
-            context.WriteJson(MapJson.From(node, peers, sessions, now));
+            context.WriteJson(MapJson.From(view));
         }
         else if (parse.GetValue(_dot))
         {
-            context.WriteRaw(Dot(node, peers, sessions));
+            context.WriteRaw(Dot(view));
         }
         else
         {
-            WriteTree(context, peers, sessions, now);
+            WriteTree(context, view);
         }
 
         return Task.FromResult(0);
     }
 
-    private static void WriteTree(CommandContext context, IReadOnlyList<LighthousePeer> peers, IReadOnlyList<PeerSession> sessions, DateTimeOffset now)
+    private static void WriteTree(CommandContext context, Constellation view)
     {
-        var node = context.Node;
-        var rows = peers.Select(p => new Row(
-                p.NodeId, p.Fingerprint, p.Sector, PeerText.Endpoint(p.Address), PeerText.State(p.State), "heard " + PeerText.Ago(p.HeardAgo(now))))
-            .Concat(sessions.Where(s => !peers.Any(p => p.Fingerprint == s.Fingerprint)).Select(s =>
-            {
-                var (address, port) = PeerText.ListenAddress(s);
-                return new Row(s.Peer.NodeId, s.Fingerprint, s.Peer.Sector, PeerText.Endpoint(address, port), "connected", "no beacon");
-            }))
-            .Prepend(new Row(node.NodeId, node.Fingerprint, node.Sector, SelfAddress(node), "this node", ""))
+        var self = view.Self;
+        var rows = view.Peers.Select(p => new Row(
+                p.NodeId, p.Fingerprint, p.Sector, PeerText.Endpoint(p.Address), PeerText.State(p.State),
+                p.LastHeard is { } heard ? "heard " + PeerText.Ago(view.At - heard) : "no beacon",
+                string.Join(", ", p.Sources)))
+            .Prepend(new Row(self.NodeId, self.Fingerprint, self.Sector, SelfAddress(self), "this node", "", ""))
             .ToList();
 
         var widths = new[]
         {
-            rows.Max(r => r.NodeId.Length), 16, rows.Max(r => r.Address.Length), rows.Max(r => r.State.Length),
+            rows.Max(r => r.NodeId.Length), 16, rows.Max(r => r.Address.Length), rows.Max(r => r.State.Length), rows.Max(r => r.Heard.Length),
         };
 
-        var tree = new Tree(new Text($"{node.NodeId} ({node.Fingerprint.Short}), sector {node.Sector}"));
+        var tree = new Tree(new Text($"{self.NodeId} ({self.Fingerprint.Short}), sector {self.Sector}"));
         var sectors = rows.GroupBy(r => r.Sector, StringComparer.Ordinal)
-            .OrderBy(g => g.Key == node.Sector ? 0 : 1)
+            .OrderBy(g => g.Key == self.Sector ? 0 : 1)
             .ThenBy(g => g.Key, StringComparer.Ordinal);
         foreach (var sector in sectors)
         {
-            var label = sector.Key == node.Sector ? sector.Key : $"{sector.Key} (other sector)";
+            var label = sector.Key == self.Sector ? sector.Key : $"{sector.Key} (other sector)";
             var branch = tree.AddNode(new Text(label, new Style(decoration: Decoration.Bold)));
-            var ordered = sector.OrderBy(r => r.Fingerprint == node.Fingerprint ? 0 : 1)
+            var ordered = sector.OrderBy(r => r.Fingerprint == self.Fingerprint ? 0 : 1)
                 .ThenBy(r => r.NodeId, StringComparer.Ordinal)
                 .ThenBy(r => r.Fingerprint);
             foreach (var r in ordered)
             {
-                var self = r.Fingerprint == node.Fingerprint;
-                var line = $"{(self ? "*" : " ")} {r.NodeId.PadRight(widths[0])}  {r.Fingerprint.Short}  {r.Address.PadRight(widths[2])}  {r.State.PadRight(widths[3])}  {r.Heard}";
-                branch.AddNode(new Text(line.TrimEnd(), self ? new Style(decoration: Decoration.Bold) : Style.Plain));
+                var isSelf = r.Fingerprint == self.Fingerprint;
+                var source = r.Sources.Length > 0 ? "via " + r.Sources : "";
+                var line = $"{(isSelf ? "*" : " ")} {r.NodeId.PadRight(widths[0])}  {r.Fingerprint.Short}  {r.Address.PadRight(widths[2])}  "
+                    + $"{r.State.PadRight(widths[3])}  {r.Heard.PadRight(widths[4])}  {source}";
+                branch.AddNode(new Text(line.TrimEnd(), isSelf ? new Style(decoration: Decoration.Bold) : Style.Plain));
             }
         }
 
         context.Out.Write(tree);
-        var lighthouse = node.LighthouseStatus;
+        var lighthouse = view.Lighthouse;
+        var anyHeard = view.Peers.Any(p => p.Heard);
         var footer = lighthouse.State switch
         {
-            LighthouseState.Running when peers.Count == 0 => "No peer heard yet; beacons go out every "
-                + PeerText.Duration(node.Options.BeaconInterval) + ".",
+            LighthouseState.Running when view.Peers.Count == 0 => "No peer yet; beacons go out every "
+                + PeerText.Duration(view.BeaconInterval) + ".",
+            LighthouseState.Running when !anyHeard => "No beacon heard yet: the peers above are known through their sessions.",
             LighthouseState.Running => "",
             LighthouseState.Disabled => "Lighthouse off (--no-lighthouse): only sessions are shown.",
             _ => "Lighthouse " + lighthouse.State.ToString().ToLowerInvariant() + ": " + lighthouse.Message,
@@ -107,27 +105,26 @@ internal sealed class MapCommand : IReplCommand
         }
     }
 
-    private static string SelfAddress(OpenRedNode node)
+    private static string SelfAddress(ConstellationSelf self)
     {
-        var ip = node.ListenEndPoint.Address;
+        var ip = self.ListenEndPoint.Address;
         return ip.Equals(System.Net.IPAddress.Any) || ip.Equals(System.Net.IPAddress.IPv6Any)
-            ? "*:" + node.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)
-            : PeerText.Endpoint(ip, node.Port);
+            ? "*:" + self.ListenEndPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : PeerText.Endpoint(self.ListenEndPoint);
     }
 
-    internal static string Dot(OpenRedNode node, IReadOnlyList<LighthousePeer> peers, IReadOnlyList<PeerSession> sessions)
+    internal static string Dot(Constellation view)
     {
         static string Id(Fingerprint f) => "\"" + f.Short + "\"";
         static string Quote(string s) => s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
 
+        var self = view.Self;
         var nodes = new List<(Fingerprint Fingerprint, string NodeId, string Sector, string Attributes)>
         {
-            (node.Fingerprint, node.NodeId, node.Sector, "shape=doublecircle, style=bold"),
+            (self.Fingerprint, self.NodeId, self.Sector, "shape=doublecircle, style=bold"),
         };
-        nodes.AddRange(peers.Select(p => (p.Fingerprint, p.NodeId, p.Sector,
+        nodes.AddRange(view.Peers.Select(p => (p.Fingerprint, p.NodeId, p.Sector,
             p.State == LighthousePeerState.Unverified ? "shape=ellipse, style=dashed" : "shape=ellipse")));
-        nodes.AddRange(sessions.Where(s => !peers.Any(p => p.Fingerprint == s.Fingerprint))
-            .Select(s => (s.Fingerprint, s.Peer.NodeId, s.Peer.Sector, "shape=ellipse")));
 
         var dot = new StringBuilder();
         dot.Append("graph openred {\n");
@@ -145,9 +142,9 @@ internal sealed class MapCommand : IReplCommand
             dot.Append("  }\n");
         }
 
-        foreach (var s in sessions.OrderBy(s => s.Peer.NodeId, StringComparer.Ordinal))
+        foreach (var s in view.Sessions)
         {
-            dot.Append("  ").Append(Id(node.Fingerprint)).Append(" -- ").Append(Id(s.Fingerprint))
+            dot.Append("  ").Append(Id(self.Fingerprint)).Append(" -- ").Append(Id(s.Fingerprint))
                 .Append(" [label=\"").Append(PeerText.Direction(s.Direction)).Append("\"];\n");
         }
 
@@ -155,14 +152,14 @@ internal sealed class MapCommand : IReplCommand
         return dot.ToString();
     }
 
-    private sealed record Row(string NodeId, Fingerprint Fingerprint, string Sector, string Address, string State, string Heard);
+    private sealed record Row(string NodeId, Fingerprint Fingerprint, string Sector, string Address, string State, string Heard, string Sources);
 
-    /// <summary>The stable JSON shape of <c>map --json</c>.</summary>
+    /// <summary>The stable JSON shape of <c>map --json</c>: <c>peers</c> are those the lighthouse heard.</summary>
     internal sealed record MapJson(MapSelfJson Self, IReadOnlyList<MapPeerJson> Peers, IReadOnlyList<MapSessionJson> Sessions)
     {
-        public static MapJson From(OpenRedNode node, IReadOnlyList<LighthousePeer> peers, IReadOnlyList<PeerSession> sessions, DateTimeOffset now) => new(
-            new MapSelfJson(node.NodeId, node.Fingerprint.Hex, node.Sector, node.Port),
-            peers.OrderBy(p => p.Sector, StringComparer.Ordinal).ThenBy(p => p.NodeId, StringComparer.Ordinal).ThenBy(p => p.Fingerprint)
+        public static MapJson From(Constellation view) => new(
+            new MapSelfJson(view.Self.NodeId, view.Self.Fingerprint.Hex, view.Self.Sector, view.Self.ListenEndPoint.Port),
+            view.Peers.Where(p => p.Heard)
                 .Select(p => new MapPeerJson(
                     p.NodeId,
                     p.Fingerprint.Hex,
@@ -170,14 +167,13 @@ internal sealed class MapCommand : IReplCommand
                     PeerText.Address(p.Address.Address),
                     p.Address.Port,
                     PeerText.State(p.State),
-                    p.Sector == node.Sector,
-                    p.FirstSeen.ToUnixTimeMilliseconds(),
-                    p.LastHeard.ToUnixTimeMilliseconds(),
-                    (long)Math.Max(0, p.HeardAgo(now).TotalMilliseconds)))
+                    p.SameSector,
+                    p.FirstSeen!.Value.ToUnixTimeMilliseconds(),
+                    p.LastHeard!.Value.ToUnixTimeMilliseconds(),
+                    (long)Math.Max(0, (view.At - p.LastHeard.Value).TotalMilliseconds),
+                    p.Sources))
                 .ToList(),
-            sessions.OrderBy(s => s.Peer.NodeId, StringComparer.Ordinal).ThenBy(s => s.Fingerprint)
-                .Select(s => new MapSessionJson(s.Fingerprint.Hex, s.Peer.NodeId))
-                .ToList());
+            view.Sessions.Select(s => new MapSessionJson(s.Fingerprint.Hex, s.NodeId)).ToList());
     }
 
     internal sealed record MapSelfJson(string NodeId, string Fingerprint, string Sector, int TcpPort);
@@ -192,7 +188,8 @@ internal sealed class MapCommand : IReplCommand
         bool SameSector,
         long FirstSeenMs,
         long LastHeardMs,
-        long LastHeardAgoMs);
+        long LastHeardAgoMs,
+        IReadOnlyList<string> Sources);
 
     internal sealed record MapSessionJson(string Fingerprint, string NodeId);
 }

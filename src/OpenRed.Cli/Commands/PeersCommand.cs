@@ -1,7 +1,7 @@
 using System.CommandLine;
 using OpenRed.Cli.Rendering;
 using OpenRed.Core;
-using OpenRed.Core.Mesh;
+using OpenRed.Core.Node;
 
 namespace OpenRed.Cli.Commands;
 
@@ -27,10 +27,10 @@ internal sealed class PeersCommand : IReplCommand
     {
         var node = context.Node;
         var now = node.Time.GetUtcNow();
-        var sessions = Sorted(node.Mesh.Sessions);
+        var sessions = node.GetSessions();
         if (context.Json)
         {
-            context.WriteJson(new PeersJson(sessions.Select(s => SessionJson.From(node, s, now)).ToList()));
+            context.WriteJson(new PeersJson(sessions.Select(s => SessionJson.From(s, now)).ToList()));
             return Task.FromResult(0);
         }
 
@@ -46,18 +46,18 @@ internal sealed class PeersCommand : IReplCommand
         foreach (var s in sessions)
         {
             var (address, port) = PeerText.ListenAddress(s);
-            var suspect = node.IsSuspectedImpersonation(s.Fingerprint);
+            var suspect = s.ImpersonationWarning;
             warned |= suspect;
             table.Add(
                 suspect,
-                s.Peer.NodeId,
+                s.NodeId,
                 full ? s.Fingerprint.Hex : s.Fingerprint.Short,
                 PeerText.Endpoint(address, port),
                 PeerText.Direction(s.Direction),
-                PeerText.Rtt(s.Secure.RoundTripTime),
+                PeerText.Rtt(s.RoundTripTime),
                 PeerText.Duration(now - s.StartedAt),
-                PeerText.Bytes(s.Secure.BytesIn),
-                PeerText.Bytes(s.Secure.BytesOut),
+                PeerText.Bytes(s.BytesIn),
+                PeerText.Bytes(s.BytesOut),
                 suspect ? "POSSIBLE IMPERSONATION" : "");
         }
 
@@ -69,9 +69,6 @@ internal sealed class PeersCommand : IReplCommand
 
         return Task.FromResult(0);
     }
-
-    internal static List<PeerSession> Sorted(IEnumerable<PeerSession> sessions) =>
-        sessions.OrderBy(s => s.Peer.NodeId, StringComparer.Ordinal).ThenBy(s => s.Fingerprint).ToList();
 
     internal sealed record PeersJson(IReadOnlyList<SessionJson> Sessions);
 
@@ -89,22 +86,22 @@ internal sealed class PeersCommand : IReplCommand
         string SessionId,
         bool ImpersonationWarning)
     {
-        public static SessionJson From(OpenRedNode node, PeerSession s, DateTimeOffset now)
+        public static SessionJson From(SessionInfo s, DateTimeOffset now)
         {
             var (address, port) = PeerText.ListenAddress(s);
             return new SessionJson(
-                s.Peer.NodeId,
+                s.NodeId,
                 s.Fingerprint.Hex,
                 address.ToString(),
                 port,
                 PeerText.Direction(s.Direction),
-                s.Secure.RoundTripTime is { } rtt ? Math.Round(rtt.TotalMilliseconds, 3) : null,
+                s.RoundTripTime is { } rtt ? Math.Round(rtt.TotalMilliseconds, 3) : null,
                 s.StartedAt.ToUnixTimeMilliseconds(),
                 (long)Math.Max(0, (now - s.StartedAt).TotalMilliseconds),
-                s.Secure.BytesIn,
-                s.Secure.BytesOut,
-                s.Secure.SessionIdHex,
-                node.IsSuspectedImpersonation(s.Fingerprint));
+                s.BytesIn,
+                s.BytesOut,
+                s.SessionId,
+                s.ImpersonationWarning);
         }
     }
 }

@@ -41,7 +41,7 @@ internal sealed class StatusCommand : IReplCommand
         Row("peers", Count(s.Peers));
         Row("links", Count(s.Links));
         Row("handshakes", string.Create(CultureInfo.InvariantCulture, $"{s.HandshakesCompleted} completed, {s.HandshakesFailed} failed"));
-        Row("refused", string.Create(CultureInfo.InvariantCulture, $"{s.ConnectionsRefused} connections (rate or handshake limits)"));
+        Row("refused", DescribeRefused(s));
         if (s.Lighthouse is { } l)
         {
             Row("lighthouse", DescribeLighthouse(l));
@@ -52,8 +52,34 @@ internal sealed class StatusCommand : IReplCommand
             }
         }
 
+        foreach (var section in s.Sections)
+        {
+            foreach (var line in section.Lines)
+            {
+                Row(line.Label, line.Value);
+            }
+        }
+
         context.Out.Write(grid);
         return Task.FromResult(0);
+    }
+
+    internal static string DescribeRefused(NodeStatus s)
+    {
+        var text = string.Create(CultureInfo.InvariantCulture, $"{s.ConnectionsRefused} connections (rate or handshake limits)");
+        if (s.ConnectionsRefusedBy.Count > 0)
+        {
+            text = string.Create(CultureInfo.InvariantCulture, $"{s.ConnectionsRefused} connections before the handshake (")
+                + string.Join(", ", s.ConnectionsRefusedBy.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Key}: {r.Value}"))) + ")";
+        }
+
+        if (s.SessionsRefused > 0)
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $"; {s.SessionsRefused} sessions after it (")
+                + string.Join(", ", s.SessionsRefusedBy.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Key}: {r.Value}"))) + ")";
+        }
+
+        return text;
     }
 
     private static string Count(int n) => n.ToString(CultureInfo.InvariantCulture);
@@ -111,8 +137,15 @@ internal sealed class StatusCommand : IReplCommand
         long HandshakesCompleted,
         long HandshakesFailed,
         long ConnectionsRefused,
+        IReadOnlyDictionary<string, long> ConnectionsRefusedBy,
+        long SessionsRefused,
+        IReadOnlyDictionary<string, long> SessionsRefusedBy,
         LighthouseJson? Lighthouse)
     {
+        /// <summary>Each module's object under its name (<c>peers</c>, later <c>phoenix</c>, <c>social</c>).</summary>
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public Dictionary<string, object> Modules { get; init; } = [];
+
         public static StatusJson From(NodeStatus s) => new(
             s.NodeId,
             s.Fingerprint.Hex,
@@ -128,7 +161,13 @@ internal sealed class StatusCommand : IReplCommand
             s.HandshakesCompleted,
             s.HandshakesFailed,
             s.ConnectionsRefused,
-            s.Lighthouse is null ? null : LighthouseJson.From(s.Lighthouse));
+            s.ConnectionsRefusedBy,
+            s.SessionsRefused,
+            s.SessionsRefusedBy,
+            s.Lighthouse is null ? null : LighthouseJson.From(s.Lighthouse))
+        {
+            Modules = s.Sections.ToDictionary(m => m.Name, m => (object)m.Json),
+        };
     }
 
     internal sealed record LighthouseJson(

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using OpenRed.Core.Lighthouse;
 using OpenRed.Core.Mesh;
+using OpenRed.Core.Node;
 
 namespace OpenRed.Cli.Rendering;
 
@@ -46,7 +47,7 @@ internal static class PeerText
         direction == SessionDirection.Outbound ? "outbound" : "inbound";
 
     /// <summary>Where a session's peer listens: its listen port when it announced one, else only its address.</summary>
-    public static (IPAddress Address, int Port) ListenAddress(PeerSession session)
+    public static (IPAddress Address, int Port) ListenAddress(SessionInfo session)
     {
         var dial = session.DialAddress;
         var address = dial?.Address ?? session.Remote.Address;

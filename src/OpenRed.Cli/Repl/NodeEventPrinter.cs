@@ -1,95 +1,80 @@
 using OpenRed.Cli.Rendering;
 using OpenRed.Core;
-using OpenRed.Core.Lighthouse;
-using OpenRed.Core.Mesh;
-using OpenRed.Core.Security;
+using OpenRed.Core.Node;
 
 namespace OpenRed.Cli.Repl;
 
 /// <summary>
 /// For a person at the prompt: prints what happens in the constellation above the line being typed. Used only when
-/// stdin is a terminal; scripts parse stdout and read the same facts from the <c>--json</c> commands.
+/// stdin is a terminal; scripts parse stdout and read the same facts from the <c>--json</c> commands. It reads the
+/// node's events on its own task, so a slow terminal never holds a socket or beacon loop.
 /// </summary>
-internal sealed class NodeEventPrinter : IDisposable
+internal sealed class NodeEventPrinter : IAsyncDisposable
 {
-    private readonly OpenRedNode _node;
+    private readonly NodeEventSubscription _events;
     private readonly ILineReader _reader;
+    private readonly string _sector;
+    private readonly Task _loop;
 
     public NodeEventPrinter(OpenRedNode node, ILineReader reader)
     {
-        _node = node;
         _reader = reader;
-        node.PeerMap.PeerDiscovered += OnPeerDiscovered;
-        node.PeerMap.PeerLost += OnPeerLost;
-        node.Mesh.SessionOpened += OnSessionOpened;
-        node.Mesh.SessionClosed += OnSessionClosed;
-        node.Mesh.ImpersonationSuspected += OnImpersonation;
+        _sector = node.Sector;
+        _events = node.SubscribeEvents();
+        _loop = PrintAsync();
     }
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
-        _node.PeerMap.PeerDiscovered -= OnPeerDiscovered;
-        _node.PeerMap.PeerLost -= OnPeerLost;
-        _node.Mesh.SessionOpened -= OnSessionOpened;
-        _node.Mesh.SessionClosed -= OnSessionClosed;
-        _node.Mesh.ImpersonationSuspected -= OnImpersonation;
+        _events.Dispose();
+        await _loop;
     }
 
-    internal static string PeerDiscovered(LighthousePeer p, string ownSector) =>
+    internal static string? Line(NodeEvent e, string ownSector) => e switch
+    {
+        PeerHeardEvent h => PeerHeard(h.Peer, ownSector),
+        PeerLostEvent l => PeerLost(l, l.At),
+        SessionOpenedEvent o => SessionOpened(o.Session),
+        SessionClosedEvent c => $"- session with {PeerText.Name(c.Session.NodeId, c.Session.Fingerprint)} closed: {c.Reason}",
+        ImpersonationEvent i => Impersonation(i.Warning),
+        _ => null,
+    };
+
+    internal static string PeerHeard(ConstellationPeer p, string ownSector) =>
         $"+ peer {PeerText.Name(p.NodeId, p.Fingerprint)} heard at {PeerText.Endpoint(p.Address)}, sector {p.Sector}"
         + (p.Sector == ownSector ? "" : " (other sector)");
 
-    internal static string PeerLost(LighthousePeer p, PeerChange why, DateTimeOffset now) =>
-        $"- peer {PeerText.Name(p.NodeId, p.Fingerprint)} lost: " + why switch
+    internal static string PeerLost(PeerLostEvent e, DateTimeOffset now) =>
+        $"- peer {PeerText.Name(e.Peer.NodeId, e.Peer.Fingerprint)} lost: " + e.Why switch
         {
-            PeerChange.Goodbye => "said goodbye",
-            PeerChange.Expired => "no beacon for " + PeerText.Duration(now - p.LastHeard),
-            PeerChange.Evicted => "evicted, the peer map is full",
-            _ => why.ToString().ToLowerInvariant(),
+            PeerLossReason.Goodbye => "said goodbye",
+            PeerLossReason.Silent when e.Peer.LastHeard is { } heard => "no beacon for " + PeerText.Duration(now - heard),
+            PeerLossReason.Evicted => "evicted: " + (e.Detail.Length > 0 ? e.Detail : "a limit of the peer map"),
+            _ => "no beacon",
         };
 
-    internal static string SessionOpened(PeerSession s)
+    internal static string SessionOpened(SessionInfo s)
     {
         var (address, port) = PeerText.ListenAddress(s);
-        return $"+ session with {PeerText.Name(s.Peer.NodeId, s.Fingerprint)} opened, {PeerText.Direction(s.Direction)}, {PeerText.Endpoint(address, port)}";
+        return $"+ session with {PeerText.Name(s.NodeId, s.Fingerprint)} opened, {PeerText.Direction(s.Direction)}, {PeerText.Endpoint(address, port)}";
     }
 
-    internal static string SessionClosed(PeerSession s)
-    {
-        var info = s.Secure.CloseInfo;
-        var why = info?.Kind switch
-        {
-            SessionCloseKind.Local => info.Reason,
-            SessionCloseKind.PeerGoodbye => "peer said goodbye" + (string.IsNullOrEmpty(info.Reason) ? "" : $" ({info.Reason})"),
-            SessionCloseKind.ConnectionLost => "connection lost",
-            SessionCloseKind.IdleTimeout => "nothing received for too long",
-            SessionCloseKind.SendStalled => "peer stopped reading",
-            SessionCloseKind.Violation => "protocol violation: " + info.Reason,
-            _ => "closed",
-        };
-        return $"- session with {PeerText.Name(s.Peer.NodeId, s.Fingerprint)} closed: {why}";
-    }
-
-    internal static string Impersonation(ImpersonationWarning w) =>
+    internal static string Impersonation(Core.Mesh.ImpersonationWarning w) =>
         $"! POSSIBLE IMPERSONATION: node-id {w.NodeId} arrived with fingerprint {w.NewFingerprint.Short}, "
         + $"linked before to {string.Join(", ", w.KnownFingerprints.Select(f => f.Short))}";
 
-    private void OnPeerDiscovered(object? sender, LighthousePeerEventArgs e) => Write(PeerDiscovered(e.Peer, _node.Sector));
-
-    private void OnPeerLost(object? sender, LighthousePeerEventArgs e) => Write(PeerLost(e.Peer, e.Change, _node.Time.GetUtcNow()));
-
-    private void OnSessionOpened(PeerSession s) => Write(SessionOpened(s));
-
-    private void OnSessionClosed(PeerSession s) => Write(SessionClosed(s));
-
-    private void OnImpersonation(ImpersonationWarning w) => Write(Impersonation(w));
-
-    // These run on the lighthouse's and the mesh's threads: a terminal that went away must not fail them.
-    private void Write(string line)
+    private async Task PrintAsync()
     {
+        await Task.Yield();
         try
         {
-            _reader.WriteAbove(line);
+            await foreach (var e in _events.Reader.ReadAllAsync())
+            {
+                if (Line(e, _sector) is { } line)
+                {
+                    _reader.WriteAbove(line);
+                }
+            }
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {

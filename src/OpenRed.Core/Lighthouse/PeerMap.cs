@@ -1,14 +1,15 @@
 using System.Net;
 using OpenRed.Core.Identity;
 using OpenRed.Core.Lighthouse.Internal;
-using OpenRed.Core.Security;
+using OpenRed.Core.Common;
 using OpenRed.Core.Wire.Proto;
 
 namespace OpenRed.Core.Lighthouse;
 
 /// <summary>
 /// The peers heard by the lighthouse, keyed by fingerprint (section 3). Thread-safe; events are raised outside the lock,
-/// on the calling thread (the lighthouse's receive or sweep loop, or the mesh's call), so handlers must be quick.
+/// on the calling thread (the lighthouse's receive or sweep loop, or the node's call), so handlers must be quick: the
+/// node's subscribers only hand the news on through bounded channels.
 /// A lost peer is removed at once: <see cref="Snapshot"/> shows only present peers, <see cref="PeerLost"/> carries the
 /// last entry with state Lost.
 /// </summary>
@@ -17,7 +18,7 @@ public sealed class PeerMap
     private readonly object _lock = new();
     private readonly Dictionary<Fingerprint, Entry> _peers = [];
     private readonly Dictionary<SubnetKey, int> _perSubnet = [];
-    private readonly Dictionary<Fingerprint, (PeerIdentity Identity, IPAddress Remote)> _sessions = [];
+    private readonly Dictionary<Fingerprint, (VerifiedPeer Identity, IPAddress Remote)> _sessions = [];
     private readonly TimeProvider _time;
     private readonly int _maxPeers;
     private readonly int _maxPerSubnet;
@@ -85,10 +86,7 @@ public sealed class PeerMap
     {
         ArgumentNullException.ThrowIfNull(beacon);
         ArgumentNullException.ThrowIfNull(source);
-        if (source.IsIPv4MappedToIPv6)
-        {
-            source = source.MapToIPv4();
-        }
+        source = Endpoints.Normalize(source);
 
         var fingerprint = Fingerprint.FromBytes(beacon.Fingerprint.Span);
         var from = new IPEndPoint(source, (int)beacon.TcpPort);
@@ -107,18 +105,15 @@ public sealed class PeerMap
     }
 
     /// <summary>
-    /// The mesh reports a session with a handshake-verified peer. <paramref name="remote"/> is the peer's IP on that
-    /// connection; with <see cref="PeerIdentity.ListenPort"/> it becomes the peer's verified address.
+    /// The node reports a session with a handshake-verified peer. <paramref name="remote"/> is the peer's IP on that
+    /// connection; with <see cref="VerifiedPeer.ListenPort"/> it becomes the peer's verified address.
     /// May be called before the peer's first beacon: it then appears as Connected when heard.
     /// </summary>
-    public void MarkSessionUp(PeerIdentity peer, IPAddress remote)
+    public void MarkSessionUp(VerifiedPeer peer, IPAddress remote)
     {
         ArgumentNullException.ThrowIfNull(peer);
         ArgumentNullException.ThrowIfNull(remote);
-        if (remote.IsIPv4MappedToIPv6)
-        {
-            remote = remote.MapToIPv4();
-        }
+        remote = Endpoints.Normalize(remote);
 
         var events = new List<(EventHandler<LighthousePeerEventArgs>?, LighthousePeerEventArgs)>();
         lock (_lock)
@@ -137,7 +132,7 @@ public sealed class PeerMap
     }
 
     /// <summary>
-    /// The mesh reports the session closed. A peer that said goodbye or fell silent meanwhile is removed (PeerLost);
+    /// The node reports the session closed. A peer that said goodbye or fell silent meanwhile is removed (PeerLost);
     /// otherwise it stays as Verified.
     /// </summary>
     public void MarkSessionDown(Fingerprint fingerprint)
@@ -243,6 +238,13 @@ public sealed class PeerMap
                 return BeaconObservation.CheckRequested;
             }
 
+            if (old.IsVerified)
+            {
+                // Section 3: a beacon never removes what a handshake verified. Unanswered, the peer expires by silence.
+                entry.GoodbyeHeard = true;
+                return BeaconObservation.Ignored;
+            }
+
             Remove(entry, PeerChange.Goodbye, events);
             return BeaconObservation.Removed;
         }
@@ -315,7 +317,7 @@ public sealed class PeerMap
                 return false;
             }
 
-            Remove(victim, PeerChange.Evicted, events);
+            Remove(victim, PeerChange.Evicted, events, $"{_maxPerSubnet} peers per /24 is the limit, and newer ones were heard there");
         }
 
         if (moving is null && _peers.Count >= _maxPeers)
@@ -326,7 +328,7 @@ public sealed class PeerMap
                 return false;
             }
 
-            Remove(victim, PeerChange.Evicted, events);
+            Remove(victim, PeerChange.Evicted, events, $"the peer map holds {_maxPeers} peers, and newer ones were heard");
         }
 
         return true;
@@ -347,11 +349,12 @@ public sealed class PeerMap
         return oldest;
     }
 
-    private void Remove(Entry entry, PeerChange why, List<(EventHandler<LighthousePeerEventArgs>?, LighthousePeerEventArgs)> events)
+    private void Remove(
+        Entry entry, PeerChange why, List<(EventHandler<LighthousePeerEventArgs>?, LighthousePeerEventArgs)> events, string? detail = null)
     {
         _peers.Remove(entry.Peer.Fingerprint);
         DecrementSubnet(entry.Subnet);
-        events.Add((PeerLost, new LighthousePeerEventArgs(entry.Peer with { State = LighthousePeerState.Lost }, why)));
+        events.Add((PeerLost, new LighthousePeerEventArgs(entry.Peer with { State = LighthousePeerState.Lost }, why, null, detail)));
     }
 
     private void DecrementSubnet(SubnetKey subnet)
@@ -369,7 +372,7 @@ public sealed class PeerMap
 
     private bool IsExpired(LighthousePeer peer, DateTimeOffset now) => now - peer.LastHeard > peer.Interval * _expiryFactor;
 
-    private static LighthousePeer ApplySession(LighthousePeer peer, PeerIdentity identity, IPAddress remote) =>
+    private static LighthousePeer ApplySession(LighthousePeer peer, VerifiedPeer identity, IPAddress remote) =>
         peer with
         {
             State = LighthousePeerState.Connected,

@@ -10,7 +10,7 @@ namespace OpenRed.Core.Mesh;
 /// lower (section 3, auto-connect), reports sessions to the map, checks sessions a beacon casts doubt on, and
 /// reconnects to peers whose session was lost while they are still known to be up.
 /// </summary>
-public sealed partial class AutoConnector : IDisposable
+internal sealed partial class AutoConnector : IDisposable
 {
     private readonly MeshService _mesh;
     private readonly PeerMap _map;
@@ -110,12 +110,12 @@ public sealed partial class AutoConnector : IDisposable
         using var timeout = new CancellationTokenSource(_checkTimeout, _time);
         try
         {
-            await session.Secure.PingAsync(timeout.Token);
+            await session.PingAsync(timeout.Token);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException or SessionClosedException or IOException or ObjectDisposedException)
         {
             LogCheckFailed(_logger, session.Fingerprint.Short, e is OperationCanceledException ? "no answer to ping" : e.Message);
-            await session.Secure.CloseAsync("no answer to ping", CancellationToken.None);
+            await session.CloseAsync(GoodbyeReason.NoPingAnswer, CancellationToken.None);
         }
     }
 
@@ -126,7 +126,7 @@ public sealed partial class AutoConnector : IDisposable
             _quiet.Remove(session.Fingerprint);
         }
 
-        _map.MarkSessionUp(session.Peer, session.Remote.Address);
+        _map.MarkSessionUp(new VerifiedPeer(session.Fingerprint, session.NodeId, session.Sector, session.Peer.ListenPort), session.Remote.Address);
     }
 
     private void OnSessionClosed(PeerSession session)

@@ -7,7 +7,7 @@ namespace OpenRed.Core.Mesh;
 /// Dials the --bootstrap addresses at start, retrying each with backoff until a session is up (the fingerprint
 /// behind a bootstrap address is not known in advance). Later losses are the reconnector's business.
 /// </summary>
-public sealed partial class BootstrapDialer : IAsyncDisposable
+internal sealed partial class BootstrapDialer : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _tasks = [];

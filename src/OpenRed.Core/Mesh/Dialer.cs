@@ -8,7 +8,7 @@ namespace OpenRed.Core.Mesh;
 /// Background dials to known fingerprints: one at a time per peer, retried with doubling backoff until a session
 /// is up, the peer is forgotten, or <see cref="MeshOptions.ReconnectGiveUpAfter"/> has passed.
 /// </summary>
-public sealed partial class Dialer : IAsyncDisposable
+internal sealed partial class Dialer : IAsyncDisposable
 {
     private readonly MeshService _mesh;
     private readonly MeshOptions _options;
@@ -97,7 +97,7 @@ public sealed partial class Dialer : IAsyncDisposable
                 var address = attempt.Address;
                 try
                 {
-                    LogDialing(_logger, expected.Short, MeshService.Format(address), why);
+                    LogDialing(_logger, expected.Short, OpenRed.Core.Common.Endpoints.Format(address), why);
                     await _mesh.ConnectAsync(address, expected, linked.Token);
                     return;
                 }

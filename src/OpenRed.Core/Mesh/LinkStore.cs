@@ -6,7 +6,7 @@ using OpenRed.Core.Storage;
 namespace OpenRed.Core.Mesh;
 
 /// <summary>The links table: every verified peer, keyed by fingerprint, kept across restarts.</summary>
-public sealed class LinkStore
+internal sealed class LinkStore
 {
     private readonly NodeDatabase _db;
 
@@ -67,6 +67,14 @@ public sealed class LinkStore
         cmd.Parameters.AddWithValue("$fp", fingerprint.Bytes.ToArray());
         cmd.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
         cmd.ExecuteNonQuery();
+    }
+
+    public int Count()
+    {
+        using var connection = _db.OpenConnection();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT count(*) FROM links;";
+        return Convert.ToInt32(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public IReadOnlyList<Link> All()

@@ -8,6 +8,8 @@ public sealed class MeshCounters
     private long _connectionsRefused;
     private long _sessionsRefused;
     private long _duplicatesClosed;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _refusedBy = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _sessionsRefusedBy = new(StringComparer.Ordinal);
 
     public long HandshakesCompleted => Interlocked.Read(ref _handshakesCompleted);
 
@@ -21,13 +23,27 @@ public sealed class MeshCounters
 
     public long DuplicatesClosed => Interlocked.Read(ref _duplicatesClosed);
 
+    /// <summary>Inbound connections refused before any cryptography, by the limit that applied.</summary>
+    public IReadOnlyDictionary<string, long> ConnectionsRefusedBy => new SortedDictionary<string, long>(_refusedBy, StringComparer.Ordinal);
+
+    /// <summary>Verified sessions not kept, by the limit that applied.</summary>
+    public IReadOnlyDictionary<string, long> SessionsRefusedBy => new SortedDictionary<string, long>(_sessionsRefusedBy, StringComparer.Ordinal);
+
     internal void HandshakeCompleted() => Interlocked.Increment(ref _handshakesCompleted);
 
     internal void HandshakeFailed() => Interlocked.Increment(ref _handshakesFailed);
 
-    internal void ConnectionRefused() => Interlocked.Increment(ref _connectionsRefused);
+    internal void ConnectionRefused(string reason)
+    {
+        Interlocked.Increment(ref _connectionsRefused);
+        _refusedBy.AddOrUpdate(reason, 1, static (_, n) => n + 1);
+    }
 
-    internal void SessionRefused() => Interlocked.Increment(ref _sessionsRefused);
+    internal void SessionRefused(string reason)
+    {
+        Interlocked.Increment(ref _sessionsRefused);
+        _sessionsRefusedBy.AddOrUpdate(reason, 1, static (_, n) => n + 1);
+    }
 
     internal void DuplicateClosed() => Interlocked.Increment(ref _duplicatesClosed);
 }

@@ -49,6 +49,9 @@ public sealed record MeshOptions
     /// </summary>
     public TimeSpan SessionCheckTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long shutdown waits for the Goodbyes of every session together (they are sent in parallel).</summary>
+    public TimeSpan ShutdownGoodbyeTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
     public HandshakeOptions Handshake { get; init; } = HandshakeOptions.Default;
 
     public SessionOptions Session { get; init; } = SessionOptions.Default;

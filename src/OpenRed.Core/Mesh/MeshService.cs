@@ -1,60 +1,65 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using OpenRed.Core.Common;
 using OpenRed.Core.Identity;
 using OpenRed.Core.Mesh.Internal;
+using OpenRed.Core.Mesh.Transport;
 using OpenRed.Core.Security;
 using OpenRed.Core.Wire.Proto;
 
 namespace OpenRed.Core.Mesh;
 
 /// <summary>
-/// The node's sessions: accepts and dials TCP connections, runs the handshake, keeps one session per peer
-/// (slot limits, duplicate rule), records links, and routes envelopes to the subsystems that registered for them.
+/// The node's sessions, composed from four parts with one job each: the TCP transport (listen, accept, dial),
+/// session establishment (admission, handshake), the session table (one per peer, slots, duplicate rule) and the
+/// envelope router (kind → module). This type only wires them and raises the session events.
 /// </summary>
-public sealed partial class MeshService : IAsyncDisposable
+internal sealed partial class MeshService : IAsyncDisposable
 {
     private readonly LocalIdentity _local;
     private readonly MeshOptions _options;
-    private readonly LinkStore? _links;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ILogger _sessionLogger;
     private readonly SessionTable _table;
-    private readonly InboundAdmission _admission;
-    private readonly Func<Fingerprint, bool> _isBlocked;
-    private readonly Dictionary<Envelope.BodyOneofCase, SessionRequestHandler> _handlers = [];
+    private readonly SessionEstablishment _establishment;
+    private readonly EnvelopeRouter _router = new();
+    private readonly LinkRecorder? _links;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly List<Task> _loops = [];
-    private readonly HashSet<Task> _connections = [];
-    private readonly Lock _lock = new();
+    private readonly TaskGroup _tasks;
+    private TcpTransport? _transport;
     private int _disposed;
 
     public MeshService(
         LocalIdentity local, MeshOptions options, LinkStore? links, TimeProvider time, ILoggerFactory loggers,
-        Func<Fingerprint, bool>? isBlocked = null)
+        Func<Fingerprint, bool>? isBlocked = null, Func<Fingerprint, bool>? isFriend = null)
     {
         ArgumentNullException.ThrowIfNull(local);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggers);
         _local = local;
         _options = options;
-        _links = links;
         _time = time;
         _logger = loggers.CreateLogger<MeshService>();
         _sessionLogger = loggers.CreateLogger<SecureSession>();
-        _table = new SessionTable(local.Keys.Fingerprint, options);
-        _admission = new InboundAdmission(options, time);
-        _isBlocked = isBlocked ?? (_ => false);
+        _tasks = new TaskGroup(e => LogTaskFailed(_logger, e));
+        _table = new SessionTable(local.Keys.Fingerprint, options, isFriend);
+        _establishment = new SessionEstablishment(local, options, _table, isBlocked ?? (static _ => false), Counters, time, _logger);
+        if (links is not null)
+        {
+            _links = new LinkRecorder(links, time, _logger);
+            _links.ImpersonationSuspected += w => ImpersonationSuspected?.Invoke(w);
+        }
     }
 
-    /// <summary>A session became live (after the duplicate rule and slot limits).</summary>
+    /// <summary>A session became live (after the duplicate rule and slot limits). Raised on the session's thread: be quick.</summary>
     public event Action<PeerSession>? SessionOpened;
 
-    /// <summary>A live session ended; its <see cref="SecureSession.CloseInfo"/> says why.</summary>
+    /// <summary>A live session ended; its <see cref="PeerSession.CloseInfo"/> says why.</summary>
     public event Action<PeerSession>? SessionClosed;
 
-    /// <summary>A node-id arrived with a fingerprint other than the one linked to it before.</summary>
+    /// <summary>A node-id arrived with a fingerprint other than the one pinned to it.</summary>
     public event Action<ImpersonationWarning>? ImpersonationSuspected;
 
     public MeshCounters Counters { get; } = new();
@@ -63,50 +68,36 @@ public sealed partial class MeshService : IAsyncDisposable
 
     public IReadOnlyList<PeerSession> Sessions => _table.Snapshot();
 
-    public int HandshakesInProgress => _admission.InProgress;
+    public int HandshakesInProgress => _establishment.InProgress;
 
     public PeerSession? Find(Fingerprint fingerprint) => _table.Find(fingerprint);
 
-    /// <summary>Routes envelopes of one body kind to a subsystem. Register before sessions start.</summary>
-    public void Handle(Envelope.BodyOneofCase body, SessionRequestHandler handler)
+    /// <summary>Routes envelopes of one body kind to a module. Only before the mesh starts accepting or dialling.</summary>
+    /// <exception cref="InvalidOperationException">The mesh has started, or the kind has a handler already.</exception>
+    public void Handle(Envelope.BodyOneofCase body, EnvelopeHandler handler) => _router.Register(body, handler);
+
+    /// <summary>Closes handler registration and accepts on <paramref name="transport"/> until disposed.</summary>
+    public void Start(TcpTransport transport)
     {
-        lock (_lock)
-        {
-            _handlers[body] = handler;
-        }
+        ArgumentNullException.ThrowIfNull(transport);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        _router.Seal();
+        _transport = transport;
+        _tasks.Track(transport.AcceptLoopAsync(OnAccepted, _logger, _time, _stopping.Token));
     }
 
-    /// <summary>Starts the accept loop on a bound, listening socket source.</summary>
+    /// <summary>As <see cref="Start"/>, over an accept function someone else owns (tests, benchmarks).</summary>
     public void StartAccepting(Func<CancellationToken, ValueTask<Socket>> accept)
     {
         ArgumentNullException.ThrowIfNull(accept);
-        lock (_lock)
-        {
-            _loops.Add(AcceptLoopAsync(accept, _stopping.Token));
-        }
+        Start(TcpTransport.Over(accept));
     }
 
     /// <summary>Dials <paramref name="host"/>:<paramref name="port"/> (a host name is resolved now) and returns the live session.</summary>
     /// <exception cref="ConnectException">Unreachable, refused, or the handshake failed; the message says which.</exception>
     public async Task<PeerSession> ConnectAsync(string host, int port, Fingerprint? expected, CancellationToken cancellationToken)
     {
-        IPAddress[] addresses;
-        if (IPAddress.TryParse(host, out var literal))
-        {
-            addresses = [literal];
-        }
-        else
-        {
-            try
-            {
-                addresses = await Dns.GetHostAddressesAsync(host, cancellationToken);
-            }
-            catch (SocketException e)
-            {
-                throw new ConnectException($"cannot resolve {host}: {e.Message}", e);
-            }
-        }
-
+        var addresses = await TcpTransport.ResolveAsync(host, cancellationToken);
         ConnectException? last = null;
         foreach (var address in addresses)
         {
@@ -120,7 +111,7 @@ public sealed partial class MeshService : IAsyncDisposable
             }
         }
 
-        throw last ?? new ConnectException($"{host} has no address");
+        throw last!;
     }
 
     /// <summary>Dials one address; with <paramref name="expected"/>, only that fingerprint is accepted.</summary>
@@ -134,77 +125,37 @@ public sealed partial class MeshService : IAsyncDisposable
             throw new ConnectException("that is this node's own fingerprint");
         }
 
+        _router.Seal();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
-        var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
+        var remote = Endpoints.Normalize(endpoint);
+        var socket = await TcpTransport.ConnectAsync(endpoint, _options.ConnectTimeout, linked.Token);
+        var stream = new NetworkStream(socket, ownsSocket: true);
+        var result = await _establishment.InitiateAsync(stream, remote, expected, linked.Token);
+        var session = Admit(stream, result, SessionDirection.Outbound, remote);
+        if (session is not null)
         {
-            using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(linked.Token))
-            {
-                connectTimeout.CancelAfter(_options.ConnectTimeout);
-                try
-                {
-                    await socket.ConnectAsync(endpoint, connectTimeout.Token);
-                }
-                catch (OperationCanceledException) when (!linked.IsCancellationRequested)
-                {
-                    throw new ConnectException($"{Format(endpoint)}: no answer within {_options.ConnectTimeout.TotalSeconds:0} s");
-                }
-                catch (SocketException e)
-                {
-                    throw new ConnectException($"{Format(endpoint)}: {Describe(e)}", e);
-                }
-            }
-
-            var stream = new NetworkStream(socket, ownsSocket: true);
-            HandshakeResult result;
-            try
-            {
-                result = await Handshake.InitiateAsync(stream, _local, expected, _options.Handshake, _time, linked.Token);
-            }
-            catch (HandshakeFailedException e)
-            {
-                Counters.HandshakeFailed();
-                LogHandshakeFailed(_logger, Format(endpoint), "initiator", e.Message);
-                await stream.DisposeAsync();
-                throw new ConnectException($"{Format(endpoint)}: handshake failed: {e.Message}", e);
-            }
-
-            Counters.HandshakeCompleted();
-            var session = Admit(stream, result, SessionDirection.Outbound, Normalize(endpoint));
-            if (session is not null)
-            {
-                return session;
-            }
-
-            // The duplicate rule may keep the session the peer opened to us at the same moment: that one serves.
-            return _table.Find(result.Peer.Fingerprint)
-                ?? throw new ConnectException($"{Format(endpoint)}: session refused: this node or the peer has no free session slot");
+            return session;
         }
-        catch (Exception e) when (e is not ConnectException and not OperationCanceledException)
-        {
-            socket.Dispose();
-            throw new ConnectException($"{Format(endpoint)}: {e.Message}", e);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+
+        // The duplicate rule may keep the session the peer opened to us at the same moment: that one serves.
+        return _table.Find(result.Peer.Fingerprint)
+            ?? throw new ConnectException($"{Endpoints.Format(remote)}: session refused: this node or the peer has no free session slot");
     }
 
     /// <summary>Closes a session with Goodbye. Returns false when it was no longer open.</summary>
     public async Task<bool> DisconnectAsync(PeerSession session, string reason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
-        if (!session.Secure.IsOpen)
+        if (!session.IsOpen)
         {
             return false;
         }
 
-        await session.Secure.CloseAsync(reason, cancellationToken);
+        await session.CloseAsync(reason, cancellationToken);
         return true;
     }
 
+    /// <summary>Stops accepting, says goodbye on every session at once (bounded by the session options), and waits.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -213,135 +164,55 @@ public sealed partial class MeshService : IAsyncDisposable
         }
 
         await _stopping.CancelAsync();
-        Task[] loops;
-        lock (_lock)
-        {
-            loops = [.. _loops, .. _connections];
-        }
-
-        foreach (var s in _table.Snapshot())
-        {
-            try
-            {
-                await s.Secure.CloseAsync(Reconnector.ShutdownReason, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2));
-            }
-            catch (Exception e) when (e is TimeoutException or SessionClosedException or IOException or ObjectDisposedException)
-            {
-                // Best effort: the peer drops us on connection loss anyway.
-            }
-        }
-
-        await Task.WhenAll(loops).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(static _ => { }, TaskScheduler.Default);
+        var closes = _table.Snapshot().Select(s => CloseQuietlyAsync(s.Secure, GoodbyeReason.ShuttingDown));
+        await TaskGroup.WaitQuietlyAsync(closes, _options.ShutdownGoodbyeTimeout);
+        await _tasks.WaitAsync(_options.ShutdownGoodbyeTimeout);
         _stopping.Dispose();
     }
 
-    private async Task AcceptLoopAsync(Func<CancellationToken, ValueTask<Socket>> accept, CancellationToken ct)
+    private void OnAccepted(Socket socket, IPEndPoint remote)
     {
-        while (!ct.IsCancellationRequested)
+        var ticket = _establishment.Admit(remote);
+        if (ticket is null)
         {
-            Socket socket;
-            try
-            {
-                socket = await accept(ct);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException e)
-            {
-                // Resource exhaustion (EMFILE) and aborted connections must not stop the listener.
-                LogAcceptFailed(_logger, e.SocketErrorCode.ToString());
-                await Task.Delay(TimeSpan.FromMilliseconds(50), _time, ct).ContinueWith(static _ => { }, TaskScheduler.Default);
-                continue;
-            }
-
-            var remote = Normalize((IPEndPoint)socket.RemoteEndPoint!);
-            var ticket = _admission.TryAdmit(remote.Address, out var refusal);
-            if (ticket is null)
-            {
-                Counters.ConnectionRefused();
-                LogConnectionRefused(_logger, Format(remote), refusal!);
-                socket.Dispose();
-                continue;
-            }
-
-            socket.NoDelay = true;
-            var task = RespondAsync(socket, remote, ticket, ct);
-            lock (_lock)
-            {
-                _connections.Add(task);
-            }
-
-            _ = task.ContinueWith(
-                t =>
-                {
-                    lock (_lock)
-                    {
-                        _connections.Remove(t);
-                    }
-                },
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
+            socket.Dispose();
+            return;
         }
+
+        _tasks.Track(RespondAsync(socket, remote, ticket, _stopping.Token));
     }
 
-    private async Task RespondAsync(Socket socket, IPEndPoint remote, InboundAdmission.Ticket ticket, CancellationToken ct)
+    private async Task RespondAsync(Socket socket, IPEndPoint remote, InboundAdmission.Ticket ticket, CancellationToken cancellationToken)
     {
         var stream = new NetworkStream(socket, ownsSocket: true);
-        HandshakeResult result;
-        using (ticket)
+        var result = await _establishment.RespondAsync(stream, remote, ticket, cancellationToken);
+        if (result is not null)
         {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, ticket.Evicted);
-            try
-            {
-                result = await Handshake.RespondAsync(stream, _local, _isBlocked, _options.Handshake, _time, linked.Token);
-            }
-            catch (Exception e) when (e is HandshakeFailedException or OperationCanceledException)
-            {
-                if (e is HandshakeFailedException)
-                {
-                    Counters.HandshakeFailed();
-                    LogHandshakeFailed(_logger, Format(remote), "responder", e.Message);
-                }
-                else if (ticket.Evicted.IsCancellationRequested)
-                {
-                    Counters.HandshakeFailed();
-                    LogHandshakeFailed(_logger, Format(remote), "responder", "dropped to make room for newer handshakes");
-                }
-
-                await stream.DisposeAsync();
-                return;
-            }
+            Admit(stream, result, SessionDirection.Inbound, remote);
         }
-
-        Counters.HandshakeCompleted();
-        Admit(stream, result, SessionDirection.Inbound, remote);
     }
 
     private PeerSession? Admit(Stream stream, HandshakeResult result, SessionDirection direction, IPEndPoint remote)
     {
+        // The router may see the first envelope before Start returns: both sides build the one PeerSession lazily.
+        var slot = new SessionSlot(direction, remote, _time.GetUtcNow());
         var secure = SecureSession.Start(
-            stream, result.Keys, direction == SessionDirection.Outbound, result.Peer, _options.Session, _time, _sessionLogger, DispatchAsync);
-        var session = new PeerSession(secure, direction, remote, _time.GetUtcNow());
+            stream, result.Keys, direction == SessionDirection.Outbound, result.Peer, _options.Session, _time, _sessionLogger,
+            (s, e, ct) => _router.DispatchAsync(slot.Get(s), e, ct));
+        var session = slot.Get(secure);
         if (!_table.TryAdd(session, out var displaced, out var refusal))
         {
-            if (refusal == "duplicate session")
+            if (refusal == GoodbyeReason.Duplicate)
             {
                 Counters.DuplicateClosed();
             }
             else
             {
-                Counters.SessionRefused();
+                Counters.SessionRefused(refusal!);
             }
 
             LogSessionRefused(_logger, result.Peer.NodeId, result.Peer.Fingerprint.Short, refusal!);
-            _ = CloseQuietlyAsync(secure, refusal!);
+            _tasks.Track(CloseQuietlyAsync(secure, refusal!));
             return null;
         }
 
@@ -355,75 +226,55 @@ public sealed partial class MeshService : IAsyncDisposable
 
         if (displaced is not null)
         {
-            Counters.DuplicateClosed();
-            _ = CloseQuietlyAsync(displaced.Secure, "duplicate session");
-        }
-
-        RecordLink(session);
-        LogSessionOpened(_logger, result.Peer.NodeId, result.Peer.Fingerprint.Short, direction.ToString(), Format(remote));
-        SessionOpened?.Invoke(session);
-        return session;
-    }
-
-    private void RecordLink(PeerSession session)
-    {
-        if (_links is null)
-        {
-            return;
-        }
-
-        var dial = session.DialAddress;
-        try
-        {
-            var others = _links.Record(session.Peer, (dial?.Address ?? session.Remote.Address).ToString(), dial?.Port ?? 0, _time.GetUtcNow());
-            if (others.Count > 0)
+            var duplicate = displaced.Fingerprint == session.Fingerprint;
+            if (duplicate)
             {
-                LogImpersonation(_logger, session.Peer.NodeId, session.Fingerprint.Hex, string.Join(", ", others.Select(f => f.Short)));
-                ImpersonationSuspected?.Invoke(new ImpersonationWarning(session.Peer.NodeId, session.Fingerprint, others));
+                Counters.DuplicateClosed();
             }
+            else
+            {
+                Counters.SessionRefused("room made for a friend");
+            }
+
+            _tasks.Track(CloseQuietlyAsync(displaced.Secure, duplicate ? GoodbyeReason.Duplicate : GoodbyeReason.SessionLimit));
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
-        {
-            LogLinkNotStored(_logger, session.Fingerprint.Short, e.Message);
-        }
+
+        _links?.Opened(session);
+        LogSessionOpened(_logger, result.Peer.NodeId, result.Peer.Fingerprint.Short, direction.ToString(), Endpoints.Format(remote));
+        Raise(SessionOpened, session);
+        return session;
     }
 
     private void OnClosed(PeerSession session)
     {
         if (_table.Remove(session))
         {
-            var info = session.Secure.CloseInfo;
-            LogSessionClosed(_logger, session.Peer.NodeId, session.Fingerprint.Short, info?.Kind.ToString() ?? "?", info?.Reason ?? "");
-            try
-            {
-                _links?.Touch(session.Fingerprint, _time.GetUtcNow());
-            }
-            catch (Microsoft.Data.Sqlite.SqliteException e)
-            {
-                LogLinkNotStored(_logger, session.Fingerprint.Short, e.Message);
-            }
-
-            SessionClosed?.Invoke(session);
+            var info = session.CloseInfo;
+            LogSessionClosed(_logger, session.NodeId, session.Fingerprint.Short, info?.Kind.ToString() ?? "?", info?.Reason ?? "");
+            _links?.Closed(session);
+            Raise(SessionClosed, session);
         }
     }
 
-    private ValueTask DispatchAsync(SecureSession session, Envelope envelope, CancellationToken ct)
+    // A subscriber that throws must not leave the session half-announced or kill the session's thread.
+    private void Raise(Action<PeerSession>? handlers, PeerSession session)
     {
-        SessionRequestHandler? handler;
-        lock (_lock)
+        if (handlers is null)
         {
-            _handlers.TryGetValue(envelope.BodyCase, out handler);
+            return;
         }
 
-        if (handler is not null)
+        foreach (var handler in handlers.GetInvocationList().Cast<Action<PeerSession>>())
         {
-            return handler(session, envelope, ct);
+            try
+            {
+                handler(session);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                LogSubscriberFailed(_logger, session.Fingerprint.Short, e);
+            }
         }
-
-        // A body this node knows but whose subsystem is not running here yet.
-        return envelope.Id != 0
-            ? session.ReplyAsync(envelope, new Envelope { Error = new Error { Code = ErrorCode.Unsupported, Message = "not supported by this node" } }, ct)
-            : ValueTask.CompletedTask;
     }
 
     private static async Task CloseQuietlyAsync(SecureSession session, string reason)
@@ -434,22 +285,27 @@ public sealed partial class MeshService : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or SessionClosedException or ObjectDisposedException or OperationCanceledException)
         {
-            // Closing is best effort.
+            // Closing is best effort: the peer drops us on connection loss anyway.
         }
     }
 
-    private static IPEndPoint Normalize(IPEndPoint ep) => new(AddressPrefix.Normalize(ep.Address), ep.Port);
-
-    internal static string Format(IPEndPoint ep) =>
-        ep.Address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{ep.Address}]:{ep.Port}" : $"{ep.Address}:{ep.Port}";
-
-    private static string Describe(SocketException e) => e.SocketErrorCode switch
+    /// <summary>Builds the one <see cref="PeerSession"/> of a secure session, whichever asks first.</summary>
+    private sealed class SessionSlot(SessionDirection direction, IPEndPoint remote, DateTimeOffset startedAt)
     {
-        SocketError.ConnectionRefused => "connection refused (no openred listening there?)",
-        SocketError.HostUnreachable or SocketError.NetworkUnreachable => "unreachable",
-        SocketError.TimedOut => "timed out",
-        _ => e.Message,
-    };
+        private PeerSession? _session;
+
+        public PeerSession Get(SecureSession secure)
+        {
+            var existing = Volatile.Read(ref _session);
+            if (existing is not null)
+            {
+                return existing;
+            }
+
+            var created = new PeerSession(secure, direction, remote, startedAt);
+            return Interlocked.CompareExchange(ref _session, created, null) ?? created;
+        }
+    }
 
     [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Session with {NodeId} ({Fingerprint}) opened, {Direction}, {Remote}")]
     private static partial void LogSessionOpened(ILogger logger, string nodeId, string fingerprint, string direction, string remote);
@@ -457,21 +313,12 @@ public sealed partial class MeshService : IAsyncDisposable
     [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Session with {NodeId} ({Fingerprint}) closed: {Kind} {Reason}")]
     private static partial void LogSessionClosed(ILogger logger, string nodeId, string fingerprint, string kind, string reason);
 
-    [LoggerMessage(EventId = 4002, Level = LogLevel.Debug, Message = "Handshake with {Remote} failed as {Role}: {Reason}")]
-    private static partial void LogHandshakeFailed(ILogger logger, string remote, string role, string reason);
-
-    [LoggerMessage(EventId = 4003, Level = LogLevel.Debug, Message = "Connection from {Remote} refused: {Reason}")]
-    private static partial void LogConnectionRefused(ILogger logger, string remote, string reason);
-
     [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Session with {NodeId} ({Fingerprint}) not kept: {Reason}")]
     private static partial void LogSessionRefused(ILogger logger, string nodeId, string fingerprint, string reason);
 
-    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Possible impersonation: node-id {NodeId} arrived with fingerprint {Fingerprint}, linked before to {Known}")]
-    private static partial void LogImpersonation(ILogger logger, string nodeId, string fingerprint, string known);
+    [LoggerMessage(EventId = 4008, Level = LogLevel.Error, Message = "A session event subscriber failed for {Fingerprint}")]
+    private static partial void LogSubscriberFailed(ILogger logger, string fingerprint, Exception e);
 
-    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Link of {Fingerprint} not stored: {Reason}")]
-    private static partial void LogLinkNotStored(ILogger logger, string fingerprint, string reason);
-
-    [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "Accept failed: {Error}")]
-    private static partial void LogAcceptFailed(ILogger logger, string error);
+    [LoggerMessage(EventId = 4009, Level = LogLevel.Error, Message = "A mesh task failed")]
+    private static partial void LogTaskFailed(ILogger logger, Exception e);
 }

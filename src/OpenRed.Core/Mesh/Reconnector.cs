@@ -6,7 +6,7 @@ namespace OpenRed.Core.Mesh;
 /// Reconnects, with backoff, to peers this node dialled whose session ended without them leaving for good:
 /// a lost connection, an idle timeout, or a Goodbye because they were shutting down (they may be restarting).
 /// </summary>
-public sealed class Reconnector : IDisposable
+internal sealed class Reconnector : IDisposable
 {
     /// <summary>The Goodbye reason a node sends when it stops; peers treat it as "back soon, maybe".</summary>
     public const string ShutdownReason = "shutting down";

@@ -179,14 +179,28 @@ public sealed partial class SecureSession : IAsyncDisposable
     }
 
     /// <summary>
-    /// Sends a request that may get several answers (UrnQuery: UrnFound* then UrnQueryDone) and yields each,
-    /// ending after the first answer that is not UrnFound. The request timeout covers the whole exchange.
+    /// Sends a request that may get several answers (a module's stream, such as UrnFound* then UrnQueryDone) and
+    /// yields each, ending after the first answer <paramref name="isFinal"/> accepts. The request timeout covers the
+    /// whole exchange. The session itself knows no kind of answer: the module that asks says which one ends it.
     /// </summary>
-    public IAsyncEnumerable<Envelope> RequestManyAsync(Envelope request, CancellationToken cancellationToken) =>
-        RequestCoreAsync(request, SessionEnvelopes.IsFinalAnswer, _options.MaxBufferedAnswers, cancellationToken);
+    public IAsyncEnumerable<Envelope> RequestManyAsync(Envelope request, Func<Envelope, bool> isFinal, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(isFinal);
+        return RequestCoreAsync(request, isFinal, _options.MaxBufferedAnswers, cancellationToken);
+    }
 
     /// <summary>Answers a request from the peer (sets reply_to; id 0). Each request gets exactly one final answer.</summary>
-    public async ValueTask ReplyAsync(Envelope request, Envelope answer, CancellationToken cancellationToken)
+    public ValueTask ReplyAsync(Envelope request, Envelope answer, CancellationToken cancellationToken) =>
+        ReplyCoreAsync(request, answer, final: true, cancellationToken);
+
+    /// <summary>
+    /// Sends one of several answers to a request (see <see cref="RequestManyAsync"/>); the request stays open until
+    /// <see cref="ReplyAsync"/> sends the final one.
+    /// </summary>
+    public ValueTask ReplyPartialAsync(Envelope request, Envelope answer, CancellationToken cancellationToken) =>
+        ReplyCoreAsync(request, answer, final: false, cancellationToken);
+
+    private async ValueTask ReplyCoreAsync(Envelope request, Envelope answer, bool final, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Id == 0)
@@ -198,7 +212,7 @@ public sealed partial class SecureSession : IAsyncDisposable
         envelope.Id = 0;
         envelope.ReplyTo = request.Id;
         var item = SessionOutgoing.FromEnvelope(SessionOutgoingKind.Envelope, envelope);
-        if (SessionEnvelopes.IsFinalAnswer(envelope)
+        if (final
             && _incoming.TryGetValue(request.Id, out var incoming)
             && !incoming.TryMarkAnswered())
         {

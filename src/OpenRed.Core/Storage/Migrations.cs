@@ -1,7 +1,8 @@
 namespace OpenRed.Core.Storage;
 
 /// <summary>
-/// The schema, in order. Never edit a released step: a subsystem that needs tables appends the next version.
+/// The core's schema, in order. Never edit a released step. A module keeps its own steps (see
+/// <c>Modules.ModuleSchema</c>); only what the node itself owns is appended here.
 /// </summary>
 public static class Migrations
 {
@@ -24,6 +25,12 @@ public static class Migrations
                 last_seen_ms  INTEGER NOT NULL
             ) STRICT;
             CREATE INDEX links_last_seen ON links (last_seen_ms);
+            """),
+        new(3, "module_schema", """
+            CREATE TABLE module_schema (
+                module  TEXT PRIMARY KEY NOT NULL,
+                version INTEGER NOT NULL
+            ) STRICT;
             """),
     ];
 

@@ -2,7 +2,6 @@ using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using OpenRed.Core.Identity;
 using OpenRed.Core.Lighthouse;
-using OpenRed.Core.Security;
 
 namespace OpenRed.Core.Tests.Lighthouse;
 
@@ -358,8 +357,29 @@ public sealed class PeerMapTests
         map.MarkSessionDown(Beacons.Fp(1));
         map.Observe(Beacons.Make(fp: 2), B).Should().Be(BeaconObservation.Rejected);
 
+        // Section 3 (hardening issue, point 7): a goodbye does not remove what a handshake verified; silence does.
         map.Observe(Beacons.Make(fp: 1, goodbye: true), A);
+        map.Observe(Beacons.Make(fp: 2), B).Should().Be(BeaconObservation.Rejected);
+        _time.Advance(TimeSpan.FromSeconds(91));
+        map.Expire();
         map.Observe(Beacons.Make(fp: 2), B).Should().Be(BeaconObservation.Discovered);
+    }
+
+    [Fact]
+    public void Goodbye_VerifiedPeerWithoutSession_IsKeptUntilSilenceExpiresIt()
+    {
+        var map = NewMap();
+        map.Observe(Beacons.Make(fp: 1, interval: 10), A);
+        map.MarkSessionUp(Identity(1), A);
+        map.MarkSessionDown(Beacons.Fp(1));
+
+        map.Observe(Beacons.Make(fp: 1, interval: 10, goodbye: true), A).Should().Be(BeaconObservation.Ignored);
+
+        map.Find(Beacons.Fp(1))!.State.Should().Be(LighthousePeerState.Verified);
+        _events.Should().NotContain(e => e.Event == "lost");
+        _time.Advance(TimeSpan.FromSeconds(31));
+        map.Expire().Should().Be(1);
+        _events[^1].Event.Should().Be("lost");
     }
 
     [Fact]
@@ -392,6 +412,6 @@ public sealed class PeerMapTests
 
     private static IPAddress Address(int i) => new([10, (byte)(i >> 16), (byte)(i >> 8), (byte)i]);
 
-    private static PeerIdentity Identity(int fp, string nodeId = "node1", int port = 4000) =>
-        new(Beacons.Fp(fp), [], nodeId, NodeLabels.DefaultSector, port, false);
+    private static VerifiedPeer Identity(int fp, string nodeId = "node1", int port = 4000) =>
+        new(Beacons.Fp(fp), nodeId, NodeLabels.DefaultSector, port);
 }

@@ -226,7 +226,7 @@ public sealed class SessionRequestTests
         {
             for (var n = 0; n < 3; n++)
             {
-                await s.ReplyAsync(e, new Envelope { UrnFound = new UrnFound { QueryId = e.UrnQuery.QueryId } }, ct);
+                await s.ReplyPartialAsync(e, new Envelope { UrnFound = new UrnFound { QueryId = e.UrnQuery.QueryId } }, ct);
             }
 
             await s.ReplyAsync(e, new Envelope { UrnQueryDone = new UrnQueryDone { QueryId = e.UrnQuery.QueryId, Found = 3 } }, ct);
@@ -234,7 +234,7 @@ public sealed class SessionRequestTests
         var query = new Envelope { UrnQuery = new UrnQuery { QueryId = ByteString.CopyFrom(1, 2, 3), Name = "x" } };
 
         var answers = new List<Envelope>();
-        await foreach (var answer in i.RequestManyAsync(query, CancellationToken.None))
+        await foreach (var answer in i.RequestManyAsync(query, a => a.BodyCase != Envelope.BodyOneofCase.UrnFound, CancellationToken.None))
         {
             answers.Add(answer);
         }

@@ -12,7 +12,7 @@ internal sealed class MeshHarness : IAsyncDisposable
 {
     private readonly Socket _listener;
 
-    private MeshHarness(NodeIdentity keys, string nodeId, string sector, MeshOptions options)
+    private MeshHarness(NodeIdentity keys, string nodeId, string sector, MeshOptions options, Action<MeshService>? register)
     {
         Keys = keys;
         _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -20,6 +20,7 @@ internal sealed class MeshHarness : IAsyncDisposable
         _listener.Listen(128);
         Endpoint = (IPEndPoint)_listener.LocalEndPoint!;
         Mesh = new MeshService(new LocalIdentity(keys, nodeId, sector, Endpoint.Port), options, null, TimeProvider.System, NullLoggerFactory.Instance);
+        register?.Invoke(Mesh);
         Mesh.StartAccepting(ct => _listener.AcceptAsync(ct));
     }
 
@@ -29,8 +30,10 @@ internal sealed class MeshHarness : IAsyncDisposable
 
     public MeshService Mesh { get; }
 
-    public static MeshHarness Start(NodeIdentity keys, string nodeId = "node", string sector = "general", MeshOptions? options = null) =>
-        new(keys, nodeId, sector, options ?? MeshOptions.Default);
+    /// <summary>A listening mesh; <paramref name="register"/> adds handlers before it accepts (registration closes then).</summary>
+    public static MeshHarness Start(
+        NodeIdentity keys, string nodeId = "node", string sector = "general", MeshOptions? options = null, Action<MeshService>? register = null) =>
+        new(keys, nodeId, sector, options ?? MeshOptions.Default, register);
 
     /// <summary>Completes with the next session the mesh opens.</summary>
     public Task<PeerSession> NextSessionOpened() =>

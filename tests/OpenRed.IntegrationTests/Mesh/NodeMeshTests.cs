@@ -17,7 +17,7 @@ public sealed class NodeMeshTests
         using var tmp = new TempDirectory();
         await using var a = await Start(tmp, "alice");
         await using var b = await Start(tmp, "papa");
-        var session = await a.ConnectAsync("127.0.0.1", b.Port, b.Fingerprint, CancellationToken.None);
+        var session = a.Mesh.Find((await a.ConnectAsync("127.0.0.1", b.Port, b.Fingerprint, CancellationToken.None)).Fingerprint)!;
         var atB = await WaitForSession(b, a);
 
         await session.Secure.RekeyAsync(CancellationToken.None);
@@ -59,7 +59,7 @@ public sealed class NodeMeshTests
         var session = await a.ConnectAsync("127.0.0.1", b.Port, b.Fingerprint, CancellationToken.None);
         await WaitForSession(b, a);
 
-        await a.DisconnectAsync(session, CancellationToken.None);
+        await a.DisconnectAsync(session.Fingerprint, CancellationToken.None);
 
         // The peer's view: the session ends by our Goodbye and nobody dials again.
         await WaitUntil(() => b.Mesh.Sessions.Count == 0);
@@ -115,7 +115,7 @@ public sealed class NodeMeshTests
         var (low, high) = a.Fingerprint < b.Fingerprint ? (a, b) : (b, a);
         var who = lowerSideDisconnects ? low : high;
 
-        await who.DisconnectAsync(who.Mesh.Sessions[0], CancellationToken.None);
+        await who.DisconnectAsync(who.Mesh.Sessions[0].Fingerprint, CancellationToken.None);
 
         await WaitUntil(() => a.Mesh.Sessions.Count == 0 && b.Mesh.Sessions.Count == 0);
         var again = Next(low, closed: false);

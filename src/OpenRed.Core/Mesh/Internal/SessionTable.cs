@@ -13,10 +13,41 @@ internal sealed class SessionTable
     private readonly MeshOptions _options;
     private readonly Lock _lock = new();
 
-    public SessionTable(Fingerprint self, MeshOptions options)
+    private readonly Func<Fingerprint, bool> _isFriend;
+
+    public SessionTable(Fingerprint self, MeshOptions options, Func<Fingerprint, bool>? isFriend = null)
     {
         _self = self;
         _options = options;
+        _isFriend = isFriend ?? (static _ => false);
+    }
+
+    /// <summary>
+    /// Whether an inbound connection from <paramref name="remote"/> could get a slot, checked before any cryptography
+    /// so a full node spends nothing on it. Only limits that no handshake result can change are applied here: a
+    /// friend may still displace a non-friend at the session limit (section 7), so that one waits for the handshake.
+    /// </summary>
+    public bool CanAcceptInbound(System.Net.IPAddress remote, out string? refusal)
+    {
+        refusal = null;
+        lock (_lock)
+        {
+            var inbound = _sessions.Values.Where(s => s.Direction == SessionDirection.Inbound).ToList();
+            if (inbound.Count >= _options.MaxInboundSessions)
+            {
+                refusal = "inbound session limit reached";
+                return false;
+            }
+
+            var prefix = AddressPrefix.SlotPrefix(remote);
+            if (inbound.Count(s => AddressPrefix.SlotPrefix(s.Remote.Address) == prefix) >= _options.MaxInboundSessionsPerPrefix)
+            {
+                refusal = "too many sessions from that network";
+                return false;
+            }
+
+            return true;
+        }
     }
 
     public int Count
@@ -71,8 +102,20 @@ internal sealed class SessionTable
 
             if (_sessions.Count >= _options.MaxSessions)
             {
-                refusal = "session limit reached";
-                return false;
+                // Section 7: a friend still gets in, in place of the least recently active non-friend.
+                var victim = _isFriend(candidate.Fingerprint)
+                    ? _sessions.Values.Where(s => !_isFriend(s.Fingerprint)).MinBy(s => s.LastActivityAt)
+                    : null;
+                if (victim is null)
+                {
+                    refusal = "session limit reached";
+                    return false;
+                }
+
+                _sessions.Remove(victim.Fingerprint);
+                displaced = victim;
+                _sessions[candidate.Fingerprint] = candidate;
+                return true;
             }
 
             if (candidate.Direction == SessionDirection.Inbound)

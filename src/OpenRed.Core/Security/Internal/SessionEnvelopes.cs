@@ -69,9 +69,6 @@ internal static class SessionEnvelopes
     public static bool IsContent(Envelope envelope) => envelope.BodyCase is not (
         Envelope.BodyOneofCase.Ping or Envelope.BodyOneofCase.Pong or Envelope.BodyOneofCase.Rekey or Envelope.BodyOneofCase.Goodbye);
 
-    /// <summary>Every answer ends its request except UrnFound, which precedes UrnQueryDone.</summary>
-    public static bool IsFinalAnswer(Envelope answer) => answer.BodyCase != Envelope.BodyOneofCase.UrnFound;
-
     public static Envelope ErrorReply(ulong requestId, ErrorCode code, string message) =>
         new() { ReplyTo = requestId, Error = new Error { Code = code, Message = message } };
 

@@ -1,0 +1,14 @@
+using OpenRed.Core.Peers;
+
+namespace OpenRed.Core.Modules;
+
+/// <summary>
+/// The capabilities this node runs, in start order. Adding one is a folder of its own and one line here.
+/// </summary>
+internal static class NodeModules
+{
+    public static IReadOnlyList<Func<ModuleContext, INodeModule>> All { get; } =
+    [
+        static c => new PeersModule(c),
+    ];
+}
