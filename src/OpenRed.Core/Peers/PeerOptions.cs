@@ -1,0 +1,61 @@
+namespace OpenRed.Core.Peers;
+
+/// <summary>
+/// Every number of the peer directory and the dial scheduler, with the spec's defaults (sections 3, 7 and 11)
+/// where it gives one. Tests shorten the intervals; benchmarks raise <see cref="DialRate"/>.
+/// </summary>
+public sealed record PeerOptions
+{
+    public static PeerOptions Default { get; } = new();
+
+    /// <summary>
+    /// Sessions the node tries to hold: bootstrap, link and exchange candidates are dialled only below it.
+    /// Lighthouse auto-connects and reconnects do not count against it (the session limit, --max-peers, still does).
+    /// </summary>
+    public int TargetSessions { get; init; } = 8;
+
+    /// <summary>
+    /// The session limit (section 7, --max-peers): at it, nothing is dialled, and sessions plus dials in progress
+    /// never pass it. The node sets it from its mesh options.
+    /// </summary>
+    public int MaxSessions { get; init; } = 64;
+
+    /// <summary>New dials a second for the whole node (section 11: one a second).</summary>
+    public double DialRate { get; init; } = 1;
+
+    /// <summary>Dials that may start at once after a quiet spell.</summary>
+    public int DialBurst { get; init; } = 1;
+
+    /// <summary>Dials in progress at once; each may take a connect timeout plus a handshake.</summary>
+    public int MaxConcurrentDials { get; init; } = 4;
+
+    /// <summary>Delay after the first failed dial to a candidate; it doubles with each further failure.</summary>
+    public TimeSpan BackoffMin { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest delay between dials to one candidate.</summary>
+    public TimeSpan BackoffMax { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Each delay is scaled by a random factor in [1 − j, 1 + j], so that nodes do not dial in lockstep.</summary>
+    public double BackoffJitter { get; init; } = 0.2;
+
+    /// <summary>A session this node dialled that was lost is redialled this long, then left until heard of again.</summary>
+    public TimeSpan ReconnectFor { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Dials to a candidate known only from beacons before it must be heard anew (lost and found again).</summary>
+    public int BeaconOnlyMaxAttempts { get; init; } = 3;
+
+    /// <summary>A peer-exchange entry lives this long after the last list that named it (section 7: the last hour).</summary>
+    public TimeSpan ExchangeTtl { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Candidates kept; past it the least recently heard candidate without a lasting source is dropped.</summary>
+    public int MaxCandidates { get; init; } = 4096;
+
+    /// <summary>Directory changes are written to SQLite in one transaction this often, and on dispose.</summary>
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The scheduler looks at its candidates at least this often even when nothing wakes it.</summary>
+    public TimeSpan IdleRecheck { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long dispose waits for dials in progress to notice their cancellation.</summary>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(5);
+}

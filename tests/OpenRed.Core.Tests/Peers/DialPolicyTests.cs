@@ -1,0 +1,85 @@
+using System.Collections.Immutable;
+using OpenRed.Core.Identity;
+using OpenRed.Core.Peers;
+using OpenRed.Core.Peers.Internal;
+
+namespace OpenRed.Core.Tests.Peers;
+
+public sealed class DialPolicyTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly Fingerprint Self = Peer.Fp(0x50);
+    private static readonly PolicyInput Base = new(Self, "lan", Now, false, false, false, false, false, 0, 3);
+
+    [Fact]
+    public void Lighthouse_SameSectorHigherFingerprint_AutoConnect()
+    {
+        DialPolicy.Evaluate(Candidate(Peer.Fp(0x60), "lan", PeerSource.Lighthouse), Base).Should().Be(DialVerdict.AutoConnect);
+    }
+
+    [Fact]
+    public void Lighthouse_LowerFingerprint_WaitsToBeDialled()
+    {
+        DialPolicy.Evaluate(Candidate(Peer.Fp(0x40), "lan", PeerSource.Lighthouse), Base).Should().Be(DialVerdict.NotOurs);
+    }
+
+    [Fact]
+    public void Lighthouse_OtherSector_NeverAutoDialled()
+    {
+        DialPolicy.Evaluate(Candidate(Peer.Fp(0x60), "lab", PeerSource.Lighthouse), Base).Should().Be(DialVerdict.NotOurs);
+    }
+
+    [Fact]
+    public void Lighthouse_BeaconOnlyAttemptsUsed_NotWanted_UnlessAnotherSourceNamesIt()
+    {
+        var input = Base with { BeaconAttempts = 3 };
+
+        DialPolicy.Evaluate(Candidate(Peer.Fp(0x60), "lan", PeerSource.Lighthouse), input).Should().Be(DialVerdict.BeaconAttemptsUsed);
+        DialPolicy.Evaluate(Candidate(Peer.Fp(0x60), "lan", PeerSource.Lighthouse, PeerSource.Link), input).Should().Be(DialVerdict.AutoConnect);
+    }
+
+    [Theory]
+    [InlineData(PeerSource.Bootstrap)]
+    [InlineData(PeerSource.Connect)]
+    [InlineData(PeerSource.Link)]
+    [InlineData(PeerSource.Exchange)]
+    public void OtherSources_AreTargetFill(PeerSource source)
+    {
+        DialPolicy.Evaluate(Candidate(Peer.Fp(0x40), null, source), Base).Should().Be(DialVerdict.FillTarget);
+    }
+
+    [Fact]
+    public void Self_Blocked_Connected_Quiet_AreNeverDialled_InThatOrder()
+    {
+        var c = Candidate(Peer.Fp(0x60), "lan", PeerSource.Lighthouse, PeerSource.Link);
+
+        DialPolicy.Evaluate(Candidate(Self, "lan", PeerSource.Link), Base).Should().Be(DialVerdict.Self);
+        DialPolicy.Evaluate(c, Base with { IsOwnAddress = true }).Should().Be(DialVerdict.Self);
+        DialPolicy.Evaluate(c, Base with { Blocked = true, Connected = true }).Should().Be(DialVerdict.Blocked);
+        DialPolicy.Evaluate(c, Base with { Connected = true, Quiet = true }).Should().Be(DialVerdict.Connected);
+        DialPolicy.Evaluate(c, Base with { Quiet = true, Reconnecting = true }).Should().Be(DialVerdict.Quiet);
+        DialPolicy.Evaluate(c, Base with { Reconnecting = true }).Should().Be(DialVerdict.Reconnect);
+    }
+
+    [Fact]
+    public void ExpiredOnlySource_NotDialled_EvenWhenReconnecting()
+    {
+        var expired = Candidate(Peer.Fp(0x60), null, PeerSource.Exchange) with
+        {
+            Sources = [new PeerSourceEntry(PeerSource.Exchange, Now.AddHours(-2), Now.AddHours(-2), Now.AddHours(-1), Peer.Fp(1))],
+        };
+
+        DialPolicy.Evaluate(expired, Base with { Reconnecting = true }).Should().Be(DialVerdict.NoLiveSource);
+    }
+
+    [Fact]
+    public void Verdicts_WantedOnlyForReconnectAutoConnectFill()
+    {
+        Enum.GetValues<DialVerdict>().Where(v => v.IsWanted())
+            .Should().BeEquivalentTo([DialVerdict.Reconnect, DialVerdict.AutoConnect, DialVerdict.FillTarget]);
+    }
+
+    private static PeerCandidate Candidate(Fingerprint? expected, string? sector, params PeerSource[] sources) =>
+        new(Peer.At("192.168.1.9"), expected, false, [.. sources.Select(s => new PeerSourceEntry(s, Now, Now, null, null))],
+            Now, Now, null, null, null, 0, sector, null);
+}
