@@ -2,6 +2,7 @@ using System.Net;
 using OpenRed.Core.Identity;
 using OpenRed.Core.Lighthouse;
 using OpenRed.Core.Mesh;
+using OpenRed.Core.Peers;
 
 namespace OpenRed.Core;
 
@@ -65,6 +66,15 @@ public sealed record NodeOptions
     /// limits. <see cref="MaxPeers"/> overrides its session limit.
     /// </summary>
     public MeshOptions Mesh { get; init; } = MeshOptions.Default;
+
+    /// <summary>
+    /// The peer directory and the dial scheduler: target sessions, dial rate, backoff (sections 7 and 11).
+    /// <see cref="MaxPeers"/> overrides its session ceiling.
+    /// </summary>
+    public PeerOptions Peers { get; init; } = PeerOptions.Default;
+
+    /// <summary>The dial settings in effect: <see cref="Peers"/> with <see cref="MaxPeers"/> applied.</summary>
+    public PeerOptions EffectivePeers => Peers with { MaxSessions = MaxPeers };
 
     /// <summary>
     /// Every other interval and limit of the lighthouse (section 3); the group, port, interface and interval

@@ -35,14 +35,6 @@ public sealed record MeshOptions
     /// <summary>TCP connect timeout of a dial (the handshake has its own 10 s).</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>First and last delay between reconnect attempts to a peer we lost; doubles in between.</summary>
-    public TimeSpan ReconnectMinBackoff { get; init; } = TimeSpan.FromSeconds(1);
-
-    public TimeSpan ReconnectMaxBackoff { get; init; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>A lost peer is retried this long, then left until it is heard of again.</summary>
-    public TimeSpan ReconnectGiveUpAfter { get; init; } = TimeSpan.FromMinutes(30);
-
     /// <summary>
     /// How long a Ping may take when a beacon (goodbye, restart, silence) casts doubt on a live session; a session
     /// that does not answer in time is closed, so a vanished host leaves the map in seconds, not at the idle timeout.

@@ -1,68 +1,308 @@
+using System.Globalization;
+using System.Net;
 using Microsoft.Extensions.Logging;
+using OpenRed.Core.Common;
 using OpenRed.Core.Identity;
+using OpenRed.Core.Lighthouse;
 using OpenRed.Core.Mesh;
 using OpenRed.Core.Modules;
+using OpenRed.Core.Security;
 using OpenRed.Core.Storage;
 
 namespace OpenRed.Core.Peers;
 
 /// <summary>
-/// The dial policy as a module: learns candidate addresses (lighthouse, --bootstrap, connect, links) and dials
-/// them. (Interim: composes the older dial classes until the peer directory and scheduler replace them.)
+/// The dial policy as a module: every way the node learns an address (the lighthouse, --bootstrap, connect, links,
+/// later peer exchange) feeds the <see cref="PeerDirectory"/>, and the one <see cref="DialScheduler"/> dials from
+/// it. It also tells the lighthouse's map which peers a handshake verified, and checks a session a beacon casts
+/// doubt on (section 3).
 /// </summary>
-internal sealed class PeersModule : INodeModule
+internal sealed partial class PeersModule : INodeModule
 {
     private readonly ModuleContext _context;
-    private Dialer? _dialer;
-    private Reconnector? _reconnector;
-    private AutoConnector? _auto;
-    private BootstrapDialer? _bootstrap;
+    private readonly ILogger _logger;
+    private readonly TaskGroup _checks;
+    private PeerDirectory? _directory;
+    private DialScheduler? _scheduler;
 
-    public PeersModule(ModuleContext context) => _context = context;
+    public PeersModule(ModuleContext context)
+    {
+        _context = context;
+        _logger = context.Loggers.CreateLogger<PeersModule>();
+        _checks = new TaskGroup(e => LogCheckFailed(_logger, "?", e.Message));
+    }
 
     public string Name => "peers";
 
-    public IReadOnlyList<Migration> Migrations => [];
+    public IReadOnlyList<Migration> Migrations { get; } = [PeerDirectoryStore.At(1)];
 
     public void RegisterHandlers(ModuleHandlers handlers)
     {
+        // Peer exchange (section 7) will register here.
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var c = _context;
-        var mesh = c.Options.EffectiveMesh;
-        _dialer = new Dialer(c.Mesh, mesh, c.Time, c.Loggers.CreateLogger<Dialer>());
-        _reconnector = new Reconnector(c.Mesh, _dialer);
-        _auto = new AutoConnector(c.Mesh, c.PeerMap, _dialer, c.Options.Sector, mesh.SessionCheckTimeout, c.Time, c.Loggers.CreateLogger<AutoConnector>());
-        c.Node.PeerDisconnectedByUser += _dialer.Forget;
-        _auto.Sweep();
-        if (c.Options.Bootstrap.Count > 0)
+        var options = c.Options.EffectivePeers;
+        _directory = new PeerDirectory(c.Database, options, c.Time, c.Loggers.CreateLogger<PeerDirectory>());
+        var hooks = new DialHooks(c.Mesh.Self, c.Options.Sector, DialAsync, f => c.Mesh.Find(f) is not null, c.Node.IsBlocked, () => c.Mesh.Sessions.Count)
         {
-            _bootstrap = new BootstrapDialer(c.Mesh, mesh, c.Time, c.Loggers.CreateLogger<BootstrapDialer>());
-            _bootstrap.Start(c.Options.Bootstrap);
+            IsOwnAddress = a => a.Port == c.Node.Port && a.Ip is { } ip && OwnAddresses.Contains(ip),
+        };
+        _scheduler = new DialScheduler(_directory, hooks, options, c.Time, c.Loggers.CreateLogger<DialScheduler>());
+
+        var now = c.Time.GetUtcNow();
+        foreach (var link in c.Links.All().Where(l => l.Port > 0))
+        {
+            _directory.Add(PeerAddress.Create(link.Address, link.Port), PeerSource.Link, link.Fingerprint, now, new PeerHints(null, link.NodeId));
         }
 
+        foreach (var bootstrap in c.Options.Bootstrap)
+        {
+            _directory.Add(PeerAddress.Create(bootstrap.Host, bootstrap.Port), PeerSource.Bootstrap, null, now);
+        }
+
+        c.PeerMap.PeerDiscovered += OnHeard;
+        c.PeerMap.PeerUpdated += OnHeard;
+        c.PeerMap.PeerLost += OnLost;
+        c.PeerMap.PeerNeedsCheck += OnNeedsCheck;
+        c.Mesh.SessionOpened += OnSessionOpened;
+        c.Mesh.SessionClosed += OnSessionClosed;
+        c.Node.PeerConnectedByUser += OnConnectedByUser;
+        c.Node.PeerDisconnectedByUser += OnDisconnectedByUser;
+        foreach (var peer in c.PeerMap.Snapshot())
+        {
+            AddHeard(peer);
+        }
+
+        _scheduler.Start();
         return Task.CompletedTask;
     }
 
-    public StatusSection? GetStatus() => null;
+    public StatusSection? GetStatus()
+    {
+        if (_scheduler is null)
+        {
+            return null;
+        }
 
-    public IReadOnlyDictionary<Fingerprint, IReadOnlyList<string>> SourcesByFingerprint() => new Dictionary<Fingerprint, IReadOnlyList<string>>();
+        var s = _scheduler.Status();
+        var bySource = s.CandidatesBySource.Where(p => p.Value > 0).OrderBy(p => p.Key)
+            .ToDictionary(p => SourceName(p.Key), p => p.Value);
+        var total = _directory!.Count;
+        var sources = bySource.Count == 0 ? "" : " (" + string.Join(", ", bySource.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value}"))) + ")";
+        var target = _context.Options.EffectivePeers.TargetSessions;
+        return new StatusSection(
+            "dialling",
+            [
+                new StatusLine("candidates", string.Create(CultureInfo.InvariantCulture, $"{total}{sources}")),
+                new StatusLine("dialling", string.Create(CultureInfo.InvariantCulture,
+                    $"{s.Started} dials, {s.Succeeded} ok, {s.Failed} failed; {s.InFlight} in flight, {s.Due} due; target {target} sessions")),
+            ],
+            new Dictionary<string, object?>
+            {
+                ["candidates"] = total,
+                ["candidates_by_source"] = bySource,
+                ["target_sessions"] = target,
+                ["dials_started"] = s.Started,
+                ["dials_succeeded"] = s.Succeeded,
+                ["dials_failed"] = s.Failed,
+                ["dials_in_flight"] = s.InFlight,
+                ["dials_due"] = s.Due,
+                ["reconnecting"] = s.Reconnecting,
+                ["quiet"] = s.Quiet,
+                ["skipped"] = s.Skipped.Where(p => p.Value > 0).ToDictionary(p => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Key.ToString()), p => p.Value),
+            });
+    }
+
+    /// <summary>How the node learned of each peer with a known fingerprint: lighthouse, bootstrap, connect, link, exchange.</summary>
+    public IReadOnlyDictionary<Fingerprint, IReadOnlyList<string>> SourcesByFingerprint()
+    {
+        if (_directory is null)
+        {
+            return new Dictionary<Fingerprint, IReadOnlyList<string>>();
+        }
+
+        var snapshot = _directory.Snapshot();
+        return snapshot.Candidates.Where(c => c.Expected is not null)
+            .GroupBy(c => c.Expected!)
+            .ToDictionary(
+                g => g.Key,
+                g => (IReadOnlyList<string>)[.. g.SelectMany(c => c.LiveSources(snapshot.At)).Select(e => e.Source).Distinct().Order().Select(SourceName)]);
+    }
 
     public async ValueTask DisposeAsync()
     {
-        if (_bootstrap is not null)
+        var c = _context;
+        c.PeerMap.PeerDiscovered -= OnHeard;
+        c.PeerMap.PeerUpdated -= OnHeard;
+        c.PeerMap.PeerLost -= OnLost;
+        c.PeerMap.PeerNeedsCheck -= OnNeedsCheck;
+        c.Mesh.SessionOpened -= OnSessionOpened;
+        c.Mesh.SessionClosed -= OnSessionClosed;
+        c.Node.PeerConnectedByUser -= OnConnectedByUser;
+        c.Node.PeerDisconnectedByUser -= OnDisconnectedByUser;
+        if (_scheduler is not null)
         {
-            await _bootstrap.DisposeAsync();
+            await _scheduler.DisposeAsync();
         }
 
-        _auto?.Dispose();
-        _reconnector?.Dispose();
-        if (_dialer is not null)
+        await _checks.WaitAsync(c.Options.EffectiveMesh.SessionCheckTimeout);
+        if (_directory is not null)
         {
-            _context.Node.PeerDisconnectedByUser -= _dialer.Forget;
-            await _dialer.DisposeAsync();
+            await _directory.DisposeAsync();
         }
     }
+
+    private static string SourceName(PeerSource source) => source.ToString().ToLowerInvariant();
+
+    private static HashSet<IPAddress> OwnAddresses { get; } = LocalAddresses();
+
+    private static HashSet<IPAddress> LocalAddresses()
+    {
+        var set = new HashSet<IPAddress> { IPAddress.Loopback, IPAddress.IPv6Loopback };
+        try
+        {
+            foreach (var nic in System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces())
+            {
+                foreach (var a in nic.GetIPProperties().UnicastAddresses)
+                {
+                    set.Add(Endpoints.Normalize(a.Address));
+                }
+            }
+        }
+        catch (System.Net.NetworkInformation.NetworkInformationException)
+        {
+            // Without the list, only loopback counts as this host; the handshake still refuses a self-connection.
+        }
+
+        return set;
+    }
+
+    private async Task<DialOutcome> DialAsync(DialRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var session = await _context.Mesh.ConnectAsync(request.Address.Host, request.Address.Port, request.Expected, cancellationToken);
+            return DialOutcome.Connected(session.Fingerprint);
+        }
+        catch (ConnectException e)
+        {
+            LogDialFailed(_logger, request.Address.ToString(), e.Message);
+            return DialOutcome.Failed((e.InnerException as HandshakeFailedException)?.Reason switch
+            {
+                HandshakeFailure.SelfConnection => DialFailure.Self,
+                HandshakeFailure.UnexpectedPeer => DialFailure.FingerprintMismatch,
+                HandshakeFailure.BlockedPeer or HandshakeFailure.ConnectionClosed => DialFailure.Refused,
+                null => e.Message.Contains("session refused", StringComparison.Ordinal) ? DialFailure.Refused : DialFailure.Unreachable,
+                _ => DialFailure.HandshakeFailed,
+            });
+        }
+    }
+
+    private void OnHeard(object? sender, LighthousePeerEventArgs e)
+    {
+        if (e.Change is PeerChange.SessionUp or PeerChange.SessionDown)
+        {
+            return;
+        }
+
+        AddHeard(e.Peer);
+        if (e.Change is PeerChange.Discovered or PeerChange.Restarted)
+        {
+            _scheduler?.HeardAnew(e.Peer.Fingerprint);
+        }
+    }
+
+    private void AddHeard(LighthousePeer peer) =>
+        _directory?.Add(PeerAddress.From(peer.Address), PeerSource.Lighthouse, peer.Fingerprint, _context.Time.GetUtcNow(), new PeerHints(peer.Sector, peer.NodeId));
+
+    private void OnLost(object? sender, LighthousePeerEventArgs e) => _directory?.SourceLost(e.Peer.Fingerprint, PeerSource.Lighthouse);
+
+    private void OnNeedsCheck(object? sender, LighthousePeerEventArgs e)
+    {
+        var session = _context.Mesh.Find(e.Peer.Fingerprint);
+        if (session is not null)
+        {
+            _checks.Track(CheckAsync(session));
+        }
+        else if (e.Candidate is not null && e.Change != PeerChange.Goodbye)
+        {
+            // A verified peer heard at a new address: a candidate there, dialled only with the verified fingerprint.
+            _directory?.Add(PeerAddress.From(e.Candidate), PeerSource.Lighthouse, e.Peer.Fingerprint, _context.Time.GetUtcNow(),
+                new PeerHints(e.Peer.Sector, e.Peer.NodeId));
+            _scheduler?.HeardAnew(e.Peer.Fingerprint);
+        }
+    }
+
+    private async Task CheckAsync(PeerSession session)
+    {
+        using var timeout = new CancellationTokenSource(_context.Options.EffectiveMesh.SessionCheckTimeout, _context.Time);
+        try
+        {
+            await session.PingAsync(timeout.Token);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException or SessionClosedException or IOException
+            or ObjectDisposedException or InvalidOperationException)
+        {
+            // InvalidOperationException: the peer answered the Ping with something else (an Error): not a live peer.
+            LogCheckFailed(_logger, session.Fingerprint.Short, e is OperationCanceledException ? "no answer to ping" : e.Message);
+            await session.CloseAsync(GoodbyeReason.NoPingAnswer, CancellationToken.None);
+        }
+    }
+
+    private void OnSessionOpened(PeerSession session)
+    {
+        _context.PeerMap.MarkSessionUp(new VerifiedPeer(session.Fingerprint, session.NodeId, session.Sector, session.Peer.ListenPort), session.Remote.Address);
+        if (session.DialAddress is { } dial)
+        {
+            // Every verified session is a link: a lost peer stays a candidate after its beacons stop.
+            _directory?.Add(PeerAddress.From(dial), PeerSource.Link, session.Fingerprint, _context.Time.GetUtcNow(), new PeerHints(session.Sector, session.NodeId));
+        }
+
+        _scheduler?.SessionStarted(session.Fingerprint);
+    }
+
+    private void OnSessionClosed(PeerSession session)
+    {
+        _context.PeerMap.MarkSessionDown(session.Fingerprint);
+        if (session.CloseInfo is { } info)
+        {
+            _scheduler?.SessionEnded(session.Fingerprint, Cause(info), session.Direction == SessionDirection.Outbound);
+        }
+    }
+
+    /// <summary>The mesh's reading of a close, in the scheduler's terms.</summary>
+    internal static SessionEndCause Cause(SessionCloseInfo info) => info.Kind switch
+    {
+        SessionCloseKind.IdleTimeout => SessionEndCause.IdleTimeout,
+        SessionCloseKind.SendStalled => SessionEndCause.SendStalled,
+        SessionCloseKind.Violation => SessionEndCause.Violation,
+        _ => GoodbyeReason.Classify(info) switch
+        {
+            SessionEnd.Lost => SessionEndCause.ConnectionLost,
+            SessionEnd.PeerShuttingDown => SessionEndCause.PeerShuttingDown,
+            SessionEnd.PeerLeft => SessionEndCause.PeerLeft,
+            SessionEnd.ClosedByUser => SessionEndCause.ClosedByUser,
+            SessionEnd.LocalShutdown => SessionEndCause.LocalShutdown,
+            _ when info.Reason == GoodbyeReason.Duplicate => SessionEndCause.Duplicate,
+            _ => SessionEndCause.Evicted,
+        },
+    };
+
+    private void OnConnectedByUser(PeerSession session, string host, int port)
+    {
+        _directory?.Add(PeerAddress.Create(host, port), PeerSource.Connect, session.Fingerprint, _context.Time.GetUtcNow(),
+            new PeerHints(session.Sector, session.NodeId));
+        _scheduler?.ConnectedByUser(session.Fingerprint);
+    }
+
+    private void OnDisconnectedByUser(Fingerprint fingerprint) => _scheduler?.Forget(fingerprint);
+
+    [LoggerMessage(EventId = 4200, Level = LogLevel.Information, Message = "Session with {Fingerprint} failed its check: {Reason}")]
+    private static partial void LogCheckFailed(ILogger logger, string fingerprint, string reason);
+
+    [LoggerMessage(EventId = 4201, Level = LogLevel.Debug, Message = "Dial to {Address} failed: {Reason}")]
+    private static partial void LogDialFailed(ILogger logger, string address, string reason);
 }

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenRed.Core;
 using OpenRed.Core.Mesh;
+using OpenRed.Core.Peers;
 using OpenRed.IntegrationTests.Cli;
 
 namespace OpenRed.IntegrationTests.Mesh;
@@ -141,7 +142,7 @@ public sealed class NodeMeshTests
                 LighthousePort = lighthousePort ?? NodeOptions.DefaultLighthousePort,
                 LighthouseInterface = IPAddress.Loopback,
                 BeaconInterval = TimeSpan.FromSeconds(1),
-                Mesh = MeshOptions.Default with { ReconnectMaxBackoff = TimeSpan.FromSeconds(1) },
+                Peers = PeerOptions.Default with { BackoffMax = TimeSpan.FromSeconds(1) },
             },
             NullLoggerFactory.Instance,
             TimeProvider.System,
