@@ -9,10 +9,10 @@ namespace OpenRed.Cli.Startup;
 /// <summary>Pure parsers for flag values. Each returns null and sets <c>error</c> to the text after "--flag: ".</summary>
 internal static partial class FlagValues
 {
-    [GeneratedRegex("^[a-z0-9][a-z0-9_.:-]{0,127}$")]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9_.:-]{0,127}\z")]
     private static partial Regex UrnNamePattern();
 
-    [GeneratedRegex("^(?<n>[0-9]{1,19})(?<u>[KMGT]?)(?:I?B)?$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^(?<n>[0-9]{1,19})(?<u>[KMGT]?)(?:I?B)?\z", RegexOptions.IgnoreCase)]
     private static partial Regex SizePattern();
 
     public static int? IntInRange(string text, int min, int max, out string? error, string? extra = null)

@@ -63,7 +63,16 @@ public sealed class Fingerprint : IEquatable<Fingerprint>, IComparable<Fingerpri
 
     public override bool Equals(object? obj) => obj is Fingerprint f && Equals(f);
 
-    public override int GetHashCode() => BitConverter.ToInt32(_bytes, 0);
+    /// <summary>
+    /// Over all 32 bytes with the process's randomly keyed hash: the bytes come from peers, who could otherwise pick
+    /// keys whose fingerprints collide in a dictionary keyed by fingerprint.
+    /// </summary>
+    public override int GetHashCode()
+    {
+        var hash = default(HashCode);
+        hash.AddBytes(_bytes);
+        return hash.ToHashCode();
+    }
 
     /// <summary>Bytewise order; the spec's "lower fingerprint" rules use it.</summary>
     public int CompareTo(Fingerprint? other) =>

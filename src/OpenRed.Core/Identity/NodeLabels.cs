@@ -7,10 +7,10 @@ public static partial class NodeLabels
 {
     public const string DefaultSector = "general";
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\z")]
     private static partial Regex NodeIdPattern();
 
-    [GeneratedRegex("^[a-z0-9_-]{1,32}$")]
+    [GeneratedRegex(@"^[a-z0-9_-]{1,32}\z")]
     private static partial Regex SectorPattern();
 
     public static bool IsValidNodeId(string? s) => s is not null && NodeIdPattern().IsMatch(s);

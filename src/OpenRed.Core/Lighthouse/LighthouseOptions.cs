@@ -29,7 +29,11 @@ public sealed record LighthouseOptions
         [TimeSpan.Zero, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(6)];
 
     public TimeSpan SolicitAnswerMaxDelay { get; init; } = TimeSpan.FromMilliseconds(250);
-    public TimeSpan SolicitAnswerMinGap { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Answers to solicits a second, in total (token bucket); one pending answer serves every solicit before it.</summary>
+    public double SolicitAnswerRate { get; init; } = 4;
+
+    public double SolicitAnswerBurst { get; init; } = 4;
 
     /// <summary>A peer expires when its last beacon is older than this many of its own interval_s.</summary>
     public int ExpiryFactor { get; init; } = 3;
@@ -65,7 +69,8 @@ public sealed record LighthouseOptions
         Require(Jitter is >= 0 and < 1, "Jitter must be within [0, 1)");
         Require(StartBurst.All(t => t >= TimeSpan.Zero) && StartBurst.Zip(StartBurst.Skip(1)).All(p => p.First <= p.Second),
             "StartBurst must be ascending offsets >= 0");
-        Require(SolicitAnswerMaxDelay >= TimeSpan.Zero && SolicitAnswerMinGap >= TimeSpan.Zero, "solicit delays must be >= 0");
+        Require(SolicitAnswerMaxDelay >= TimeSpan.Zero, "SolicitAnswerMaxDelay must be >= 0");
+        Require(SolicitAnswerRate > 0 && SolicitAnswerBurst >= 1, "SolicitAnswerRate must be > 0 and SolicitAnswerBurst >= 1");
         Require(ExpiryFactor >= 1, "ExpiryFactor must be >= 1");
         Require(ExpirySweep > TimeSpan.Zero, "ExpirySweep must be > 0");
         Require(MaxDatagram >= BeaconCodec.HeaderLength, "MaxDatagram is too small");

@@ -32,6 +32,7 @@ public sealed class LighthouseService : IAsyncDisposable
     private LighthouseState _state;
     private string? _message;
     private string? _interfaceName;
+    private IPAddress? _interfaceAddress;
     private bool _sendFailing;
     private long _sent;
     private long _answersSent;
@@ -73,7 +74,7 @@ public sealed class LighthouseService : IAsyncDisposable
             lock (_statusLock)
             {
                 return new LighthouseStatus(
-                    _state, _message, _options.Group, _options.Port, _options.InterfaceAddress, _interfaceName,
+                    _state, _message, _options.Group, _options.Port, _interfaceAddress, _interfaceName,
                     Interlocked.Read(ref _sent), Interlocked.Read(ref _answersSent), Interlocked.Read(ref _sendErrors),
                     _intake?.Accepted ?? 0, _intake?.OwnSeen ?? 0,
                     _intake?.Dropped.Snapshot() ?? new Dictionary<BeaconRejection, long>());
@@ -141,8 +142,11 @@ public sealed class LighthouseService : IAsyncDisposable
             return;
         }
 
-        var iface = _options.InterfaceAddress;
+        var interfaces = InterfacePrefixes.FromSystem();
+        var iface = _options.InterfaceAddress
+            ?? MulticastRoute.Choose(_options.Group, _options.Port, interfaces, MulticastRoute.ReadSystemRouteTable);
         var where = iface?.ToString() ?? "the default interface";
+        _interfaceAddress = iface;
         Socket socket;
         try
         {
@@ -154,7 +158,6 @@ public sealed class LighthouseService : IAsyncDisposable
             return;
         }
 
-        var interfaces = InterfacePrefixes.FromSystem();
         var joined = iface is null ? null : interfaces.FirstOrDefault(i => i.Prefixes.Any(p => p.Address.Equals(iface)));
         _interfaceName = joined?.Name;
         _socket = socket;

@@ -93,14 +93,20 @@ public static class Handshake
             stream, WireLimits.HandshakeFrameMin, WireLimits.HandshakeFrameMax, options.FrameBodyTimeout, time, cancellationToken)
         ?? throw new HandshakeFailedException(HandshakeFailure.ConnectionClosed, $"connection closed before {what}");
 
-    /// <summary>Maps what the stream, the framing and the clocks throw onto the one failure type; null rethrows as is.</summary>
+    /// <summary>
+    /// Maps what the stream, the framing and the clocks throw onto the one failure type; null rethrows as is, which
+    /// only the failure itself and the caller's own cancellation do. Anything else (a socket error a stream did not
+    /// wrap, a disposed stream, a bug) becomes a failure too: callers close the stream on the one failure type, and an
+    /// exception they do not expect would leave the connection open in a faulted task.
+    /// </summary>
     private static HandshakeFailedException? Translate(Exception e, HandshakeDeadlines deadlines) => e switch
     {
         HandshakeFailedException => null,
         OperationCanceledException => deadlines.Expired(),
         ProtocolViolationException => deadlines.Expired()
             ?? new HandshakeFailedException(HandshakeFailure.Malformed, e.Message, e),
-        IOException => new HandshakeFailedException(HandshakeFailure.ConnectionClosed, "connection failed during the handshake", e),
-        _ => null,
+        IOException or System.Net.Sockets.SocketException or ObjectDisposedException =>
+            new HandshakeFailedException(HandshakeFailure.ConnectionClosed, "connection failed during the handshake", e),
+        _ => new HandshakeFailedException(HandshakeFailure.LocalError, $"the handshake failed here: {e.GetType().Name}", e),
     };
 }

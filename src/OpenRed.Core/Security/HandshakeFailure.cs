@@ -35,4 +35,7 @@ public enum HandshakeFailure
 
     /// <summary>The stream ended or failed before the handshake finished.</summary>
     ConnectionClosed,
+
+    /// <summary>Something failed on this side that is none of the above (a bug, resource exhaustion); the peer may be blameless.</summary>
+    LocalError,
 }

@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Security.Cryptography;
 using OpenRed.Core.Security.Internal;
 using OpenRed.Core.Wire;
 using OpenRed.Core.Wire.Proto;
@@ -14,7 +14,7 @@ public sealed partial class SecureSession
             while (true)
             {
                 var body = await FrameIO.ReadPooledFrameAsync(
-                    _stream, ArrayPool<byte>.Shared, WireLimits.TransportFrameMin, WireLimits.TransportFrameMax,
+                    _stream, _options.ReceiveBufferPool, WireLimits.TransportFrameMin, WireLimits.TransportFrameMax,
                     _options.FrameBodyTimeout, _time, token);
                 if (body.Array is null)
                 {
@@ -33,11 +33,14 @@ public sealed partial class SecureSession
                     _confirmed.TrySetResult();
 
                     // The envelope copies the bytes it keeps, so the buffer goes back before dispatch.
-                    envelope = SessionEnvelopes.Parse(body.AsSpan(0, plaintextLength), out unknownBody);
+                    envelope = SessionEnvelopes.Parse(
+                        body.AsSpan(0, plaintextLength), _guard, _options.EnvelopeLimits.MaxReasonBytes, out unknownBody);
                 }
                 finally
                 {
-                    ArrayPool<byte>.Shared.Return(body.Array);
+                    // The pool hands the buffer to any other code in the process next: no plaintext may go with it.
+                    CryptographicOperations.ZeroMemory(body.AsSpan());
+                    _options.ReceiveBufferPool.Return(body.Array);
                 }
 
                 if (!await DispatchAsync(envelope, unknownBody, token))

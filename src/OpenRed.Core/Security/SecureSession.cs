@@ -23,6 +23,7 @@ public sealed partial class SecureSession : IAsyncDisposable
     private readonly SessionRequestHandler _handler;
     private readonly Channel<SessionOutgoing> _sendQueue;
     private readonly SessionSendBudget _sendBudget;
+    private readonly EnvelopeGuard _guard;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly CancellationToken _token;
     private readonly PeriodicTimer _housekeepingTimer;
@@ -75,6 +76,7 @@ public sealed partial class SecureSession : IAsyncDisposable
             FullMode = BoundedChannelFullMode.Wait,
         });
         _sendBudget = new SessionSendBudget(options.SendQueueBytes);
+        _guard = ReferenceEquals(options.EnvelopeLimits, EnvelopeLimits.Default) ? EnvelopeGuard.Default : new EnvelopeGuard(options.EnvelopeLimits);
         StartedAt = time.GetUtcNow();
         _lastReceivedTicks = StartedAt.UtcTicks;
         _lastSentTicks = StartedAt.UtcTicks;

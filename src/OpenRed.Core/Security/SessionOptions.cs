@@ -1,3 +1,6 @@
+using System.Buffers;
+using OpenRed.Core.Wire;
+
 namespace OpenRed.Core.Security;
 
 /// <summary>Every interval and limit of the secure session (sections 6 and 11), with the spec's defaults.</summary>
@@ -47,6 +50,12 @@ public sealed record SessionOptions
     /// <summary>How often the liveness and rekey deadlines are checked.</summary>
     public TimeSpan HousekeepingInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>What a received envelope may hold (section 11); over a limit is a violation, except the reason texts, which are cut.</summary>
+    public EnvelopeLimits EnvelopeLimits { get; init; } = EnvelopeLimits.Default;
+
+    /// <summary>Where received frames are read into; tests substitute one that inspects what is returned.</summary>
+    internal ArrayPool<byte> ReceiveBufferPool { get; init; } = ArrayPool<byte>.Shared;
+
     internal void Validate()
     {
         Positive(PingInterval, nameof(PingInterval));
@@ -64,6 +73,8 @@ public sealed record SessionOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(SendQueueBytes, 1, nameof(SendQueueBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingRequests, 1, nameof(MaxPendingRequests));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBufferedAnswers, 1, nameof(MaxBufferedAnswers));
+        ArgumentNullException.ThrowIfNull(EnvelopeLimits);
+        EnvelopeLimits.Validate();
     }
 
     private static void Positive(TimeSpan value, string name)

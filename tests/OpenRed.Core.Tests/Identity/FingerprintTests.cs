@@ -30,3 +30,27 @@ public sealed class FingerprintTests
         f!.MatchesPrefix(prefix).Should().Be(expected);
     }
 }
+
+/// <summary>Issue 11: the hash code must depend on all 32 bytes, which peers choose (by choosing keys).</summary>
+public sealed class FingerprintHashTests
+{
+    [Fact]
+    public void GetHashCode_SameFirstFourBytes_Differs()
+    {
+        var codes = Enumerable.Range(0, 64).Select(i =>
+        {
+            var bytes = new byte[Fingerprint.Length];
+            bytes[31] = (byte)i;
+            return Fingerprint.FromBytes(bytes).GetHashCode();
+        }).ToHashSet();
+
+        codes.Count.Should().BeGreaterThan(60, "fingerprints that share their first four bytes must not share one bucket");
+    }
+
+    [Fact]
+    public void GetHashCode_EqualFingerprints_Equal()
+    {
+        var bytes = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
+        Fingerprint.FromBytes(bytes).GetHashCode().Should().Be(Fingerprint.FromBytes(bytes).GetHashCode());
+    }
+}

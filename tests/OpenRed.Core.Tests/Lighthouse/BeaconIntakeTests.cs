@@ -9,7 +9,8 @@ public sealed class BeaconIntakeTests
 {
     private static readonly IPAddress Source = IPAddress.Parse("192.168.1.10");
     private readonly FakeTimeProvider _time = new();
-    private readonly LighthouseOptions _options = new();
+    // One answer a second (the first edition's rate) keeps the answer timings below easy to follow.
+    private readonly LighthouseOptions _options = new() { SolicitAnswerRate = 1, SolicitAnswerBurst = 1 };
     private readonly PeerMap _map;
     private readonly BeaconIntake _intake;
 

@@ -94,7 +94,8 @@ public sealed class SendScheduleTests
     public void AnswerGate_AtMostOnePerSecond_LateSolicitIsDeferredNotDropped()
     {
         var time = new FakeTimeProvider();
-        var gate = new SolicitAnswerGate(new LighthouseOptions(), () => 0.5, time);
+        // The first edition's rate (one a second); the current default is covered by SolicitAnswerGateTests.
+        var gate = new SolicitAnswerGate(new LighthouseOptions { SolicitAnswerRate = 1, SolicitAnswerBurst = 1 }, () => 0.5, time);
 
         gate.TrySchedule().Should().Be(TimeSpan.FromMilliseconds(125));
         gate.TrySchedule().Should().BeNull("an answer is already pending");

@@ -78,5 +78,28 @@ public sealed class InboundAdmissionTests
         admitted.Should().Be(3);
     }
 
+    [Fact]
+    public void TryAdmit_OneAddressFloods_DoesNotSpendTheNodeWideBudget()
+    {
+        // Issue 9.1: a flood of 1000 connections at once from one address, then a peer from elsewhere.
+        var gate = new InboundAdmission(MeshOptions.Default, _time);
+        var flooder = IPAddress.Parse("10.0.0.2");
+        var admitted = Enumerable.Range(0, 1000).Select(_ => Admit(gate, flooder)).Count(t => t is not null);
+
+        admitted.Should().Be(4, "four in progress per address, within its burst of five");
+        gate.TryAdmit(IPAddress.Parse("10.0.1.3"), out var refusal).Should().NotBeNull(refusal);
+    }
+
+    [Fact]
+    public void TryAdmit_RefusedByInProgressCap_TakesNoNodeWideToken()
+    {
+        var gate = new InboundAdmission(new MeshOptions { InboundGlobalRate = 5, InboundGlobalBurst = 5, InboundPerAddressBurst = 100 }, _time);
+        var flooder = IPAddress.Parse("10.0.0.2");
+        var held = Enumerable.Range(0, 50).Select(_ => Admit(gate, flooder)).Where(t => t is not null).ToList();
+
+        held.Should().HaveCount(4);
+        Admit(gate, IPAddress.Parse("10.0.1.3")).Should().NotBeNull("only the 4 admitted handshakes spent node-wide tokens");
+    }
+
     private static InboundAdmission.Ticket? Admit(InboundAdmission gate, IPAddress a) => gate.TryAdmit(a, out _);
 }

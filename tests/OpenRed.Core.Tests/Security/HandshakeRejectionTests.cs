@@ -25,6 +25,7 @@ public sealed class HandshakeRejectionTests : IClassFixture<HandshakeIdentities>
         "rsa-1024", "rsa-3072", "exponent-3", "spki-trailing-byte", "spki-garbage", "spki-empty",
         "node-id-empty", "node-id-leading-dash", "node-id-65-chars", "node-id-space", "node-id-non-ascii",
         "sector-uppercase", "sector-empty", "sector-33-chars", "sector-dot", "port-65536", "port-max", "not-protobuf",
+        "node-id-trailing-newline", "sector-trailing-newline",
     };
 
     [Fact]
@@ -258,6 +259,8 @@ public sealed class HandshakeRejectionTests : IClassFixture<HandshakeIdentities>
             "port-65536" => (HandshakeForge.IdentityBytes(spki, port: 65536), carol),
             "port-max" => (HandshakeForge.IdentityBytes(spki, port: uint.MaxValue), carol),
             "not-protobuf" => ([0xff, 0xff, 0xff], carol),
+            "node-id-trailing-newline" => (HandshakeForge.IdentityBytes(spki, nodeId: "bob\n"), carol),
+            "sector-trailing-newline" => (HandshakeForge.IdentityBytes(spki, sector: "general\n"), carol),
             _ => throw new ArgumentOutOfRangeException(nameof(which)),
         };
     }

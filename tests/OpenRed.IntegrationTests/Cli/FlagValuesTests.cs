@@ -33,6 +33,33 @@ public sealed class FlagValuesTests
         error.Should().NotBeNull();
     }
 
+    [Theory]
+    [InlineData("500M\n")]
+    [InlineData("2G\n")]
+    public void Size_TrailingNewline_Rejected(string text)
+    {
+        FlagValues.Size(text, 0, out var error).Should().BeNull();
+        error.Should().NotBeNull();
+    }
+
+    [Theory]
+    [InlineData("urn_image_001\n")]
+    [InlineData("urn_image_001\n@8df858e3")]
+    public void Urn_TrailingNewline_Rejected(string text)
+    {
+        FlagValues.Urn(text, out var error).Should().BeNull();
+        error.Should().NotBeNull();
+    }
+
+    [Fact]
+    public void NodeIdAndSector_TrailingNewline_Rejected()
+    {
+        FlagValues.NodeId("bob\n", out var error).Should().BeNull();
+        error.Should().NotBeNull();
+        FlagValues.Sector("general\n", out error).Should().BeNull();
+        error.Should().NotBeNull();
+    }
+
     [Fact]
     public void Size_BelowMinimum_Rejected()
     {

@@ -40,12 +40,8 @@ internal sealed class InboundAdmission
         Ticket ticket;
         lock (_lock)
         {
-            if (!_global.TryTake())
-            {
-                refusal = "node-wide connection rate exceeded";
-                return null;
-            }
-
+            // Per address first, then the caps in progress, and the node-wide budget last: a flooding address then
+            // spends only its own tokens, never those every other peer needs (as the lighthouse's limiter does).
             if (!_perAddress.TryTake(remote))
             {
                 refusal = "connection rate from this address exceeded";
@@ -62,6 +58,12 @@ internal sealed class InboundAdmission
             if (_inProgress.Count(t => t.Prefix == prefix) >= _options.MaxHandshakesPerPrefix)
             {
                 refusal = "too many handshakes in progress from this network";
+                return null;
+            }
+
+            if (!_global.TryTake())
+            {
+                refusal = "node-wide connection rate exceeded";
                 return null;
             }
 

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using OpenRed.Core.Wire;
 using OpenRed.Core.Wire.Proto;
 
 namespace OpenRed.Core.Security.Internal;
@@ -20,7 +21,31 @@ internal static class SessionEnvelopes
     /// As <see cref="Parse(byte[], out bool)"/>, from a span: the envelope keeps copies of the bytes it holds, so
     /// the span's buffer may be reused once this returns.
     /// </summary>
-    public static Envelope Parse(ReadOnlySpan<byte> plaintext, out bool unknownBody)
+    public static Envelope Parse(ReadOnlySpan<byte> plaintext, out bool unknownBody) =>
+        Parse(plaintext, EnvelopeGuard.Default, EnvelopeLimits.Default.MaxReasonBytes, out unknownBody);
+
+    /// <summary>
+    /// Checks the limits on the bytes first (<paramref name="guard"/>), then parses, then cuts the free-text fields
+    /// the session itself reads (Goodbye.reason, Error.message) to <paramref name="maxReasonBytes"/>.
+    /// </summary>
+    public static Envelope Parse(ReadOnlySpan<byte> plaintext, EnvelopeGuard guard, int maxReasonBytes, out bool unknownBody)
+    {
+        guard.Check(plaintext);
+        var envelope = ParseChecked(plaintext, out unknownBody);
+        switch (envelope.BodyCase)
+        {
+            case Envelope.BodyOneofCase.Goodbye:
+                envelope.Goodbye.Reason = WireText.TruncateUtf8(envelope.Goodbye.Reason, maxReasonBytes);
+                break;
+            case Envelope.BodyOneofCase.Error:
+                envelope.Error.Message = WireText.TruncateUtf8(envelope.Error.Message, maxReasonBytes);
+                break;
+        }
+
+        return envelope;
+    }
+
+    private static Envelope ParseChecked(ReadOnlySpan<byte> plaintext, out bool unknownBody)
     {
         Envelope envelope;
         try
