@@ -4,6 +4,7 @@ using OpenRed.Cli.Startup;
 using OpenRed.Core;
 using OpenRed.Core.Identity;
 using OpenRed.Core.Mesh;
+using OpenRed.Core.Text;
 
 namespace OpenRed.Cli.Commands;
 
@@ -71,11 +72,11 @@ internal sealed class ConnectCommand : IReplCommand, ICompletingCommand
         else
         {
             context.WriteRaw($"Connected to {PeerText.Name(session.Peer.NodeId, session.Fingerprint)} at "
-                + $"{PeerText.Endpoint(address, port)}, {PeerText.Direction(session.Direction)}, sector {session.Peer.Sector}.\n"
+                + $"{PeerText.Endpoint(address, port)}, {PeerText.Direction(session.Direction)}, sector {VisibleText.Escape(session.Peer.Sector)}.\n"
                 + $"Fingerprint {session.Fingerprint.Hex}\n");
             if (node.IsSuspectedImpersonation(session.Fingerprint))
             {
-                context.WriteRaw($"POSSIBLE IMPERSONATION: node-id {session.Peer.NodeId} was linked before to another fingerprint; see 'links'.\n");
+                context.WriteRaw($"POSSIBLE IMPERSONATION: node-id {VisibleText.Escape(session.Peer.NodeId)} was linked before to another fingerprint; see 'links'.\n");
             }
         }
 

@@ -3,6 +3,7 @@ using OpenRed.Core;
 using OpenRed.Core.Lighthouse;
 using OpenRed.Core.Mesh;
 using OpenRed.Core.Security;
+using OpenRed.Core.Text;
 
 namespace OpenRed.Cli.Repl;
 
@@ -85,11 +86,12 @@ internal sealed class NodeEventPrinter : IDisposable
     private void OnImpersonation(ImpersonationWarning w) => Write(Impersonation(w));
 
     // These run on the lighthouse's and the mesh's threads: a terminal that went away must not fail them.
+    // Every line carries peer text (node-ids, sectors, goodbye reasons): nothing in it may act on the terminal.
     private void Write(string line)
     {
         try
         {
-            _reader.WriteAbove(line);
+            _reader.WriteAbove(VisibleText.Escape(line));
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
