@@ -17,6 +17,7 @@ public sealed class TerminalProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly FileStream _master;
+    private readonly SafeFileHandle _slave;
     private readonly Task _reader;
     private readonly Lock _gate = new();
     private readonly StringBuilder _screen = new();
@@ -24,10 +25,11 @@ public sealed class TerminalProcess : IAsyncDisposable
     private readonly List<(Func<bool> Done, TaskCompletionSource Signal)> _waiters = [];
     private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private TerminalProcess(Process process, FileStream master)
+    private TerminalProcess(Process process, FileStream master, SafeFileHandle slave)
     {
         _process = process;
         _master = master;
+        _slave = slave;
         _reader = Task.Factory.StartNew(ReadScreen, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
@@ -70,6 +72,17 @@ public sealed class TerminalProcess : IAsyncDisposable
 
         var slave = Encoding.ASCII.GetString(name, 0, Array.IndexOf(name, (byte)0));
 
+        // Held open by us until dispose: reading the master while no slave is open fails at once (EIO), and the
+        // reader starts before the child has opened its end.
+        // O_NOCTTY: the terminal must not become the test host's controlling terminal, or setsid -c could not take it.
+        var slaveFd = open(slave, ORdWr | ONoCtty);
+        if (slaveFd < 0)
+        {
+            throw new InvalidOperationException($"cannot open {slave}: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        var slaveHandle = new SafeFileHandle((IntPtr)slaveFd, ownsHandle: true);
+
         // A new session whose controlling terminal is the slave, 80x24 like a default terminal window.
         var info = new ProcessStartInfo("/bin/sh")
         {
@@ -94,7 +107,7 @@ public sealed class TerminalProcess : IAsyncDisposable
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var stream = new FileStream(new SafeFileHandle((IntPtr)master, ownsHandle: true), FileAccess.ReadWrite, bufferSize: 0);
-        var result = new TerminalProcess(process, stream);
+        var result = new TerminalProcess(process, stream, slaveHandle);
         process.ErrorDataReceived += (_, e) => result.OnStderr(e.Data);
         process.Start();
         process.BeginErrorReadLine();
@@ -156,6 +169,7 @@ public sealed class TerminalProcess : IAsyncDisposable
         }
 
         // The reader ends when the last holder of the slave side is gone (read then fails with EIO).
+        _slave.Dispose();
         await _reader.WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { }, TaskScheduler.Default);
         await _master.DisposeAsync();
         _process.Dispose();
@@ -266,6 +280,9 @@ public sealed class TerminalProcess : IAsyncDisposable
 
     [DllImport("libc", SetLastError = true)]
     private static extern int unlockpt(int fd);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
 
     [DllImport("libc", SetLastError = true)]
     private static extern int ptsname_r(int fd, [Out] byte[] buffer, nuint length);
