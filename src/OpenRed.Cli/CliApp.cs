@@ -7,6 +7,7 @@ using OpenRed.Cli.Repl;
 using OpenRed.Cli.Startup;
 using OpenRed.Core;
 using OpenRed.Core.Storage;
+using OpenRed.Core.Text;
 using Serilog.Context;
 using Serilog.Extensions.Logging;
 
@@ -21,7 +22,7 @@ internal static partial class CliApp
         var parse = flags.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            await Console.Error.WriteLineAsync("openred: " + ParseErrorLine.Format(parse));
+            await Console.Error.WriteLineAsync("openred: " + VisibleText.Escape(ParseErrorLine.Format(parse)));
             await Console.Error.WriteLineAsync("Try 'openred --help'.");
             return ExitCodes.Usage;
         }
@@ -32,6 +33,11 @@ internal static partial class CliApp
         }
 
         var options = flags.ToOptions(parse);
+        foreach (var warning in InertFlags.Warnings(flags, parse))
+        {
+            await Console.Error.WriteLineAsync("openred: warning: " + warning);
+        }
+
         var dataDir = new DataDirectory(options.Node.DataDirectory);
         try
         {
@@ -39,7 +45,7 @@ internal static partial class CliApp
         }
         catch (NodeStartException e)
         {
-            await Console.Error.WriteLineAsync("openred: " + e.Message);
+            await Console.Error.WriteLineAsync("openred: " + VisibleText.Escape(e.Message));
             return ExitCodes.Failed;
         }
 
@@ -59,7 +65,7 @@ internal static partial class CliApp
                 LogCrashed(logger, e);
             }
 
-            await Console.Error.WriteLineAsync($"openred: internal error: {e.Message} (details in {dataDir.Logs})");
+            await Console.Error.WriteLineAsync(VisibleText.Escape($"openred: internal error: {e.Message} (details in {dataDir.Logs})"));
             return ExitCodes.Failed;
         }
     }
@@ -82,7 +88,7 @@ internal static partial class CliApp
                 LogStartFailed(logger, e.Failure, e.Message);
             }
 
-            await Console.Error.WriteLineAsync("openred: " + e.Message);
+            await Console.Error.WriteLineAsync("openred: " + VisibleText.Escape(e.Message));
             return ExitCodes.Failed;
         }
         catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
@@ -96,6 +102,7 @@ internal static partial class CliApp
             var console = Consoles.Create(Console.Out, plain);
             var commands = CommandRegistry.Discover();
             var session = new ReplSession(node, commands, console, Console.Error, loggers.CreateLogger<ReplSession>());
+            signals.CommandInterrupted += session.InterruptCommand;
             if (options.Daemon && stdinIsTerminal)
             {
                 // A daemon does not take a terminal's keyboard: it runs until a signal.

@@ -5,6 +5,7 @@ using OpenRed.Core;
 using OpenRed.Core.Identity;
 using OpenRed.Core.Mesh;
 using OpenRed.Core.Node;
+using OpenRed.Core.Text;
 
 namespace OpenRed.Cli.Commands;
 
@@ -72,11 +73,11 @@ internal sealed class ConnectCommand : IReplCommand, ICompletingCommand
         else
         {
             context.WriteRaw($"Connected to {PeerText.Name(session.NodeId, session.Fingerprint)} at "
-                + $"{PeerText.Endpoint(address, port)}, {PeerText.Direction(session.Direction)}, sector {session.Sector}.\n"
+                + $"{PeerText.Endpoint(address, port)}, {PeerText.Direction(session.Direction)}, sector {VisibleText.Escape(session.Sector)}.\n"
                 + $"Fingerprint {session.Fingerprint.Hex}\n");
             if (session.ImpersonationWarning)
             {
-                context.WriteRaw($"POSSIBLE IMPERSONATION: node-id {session.NodeId} was linked before to another fingerprint; see 'links'.\n");
+                context.WriteRaw($"POSSIBLE IMPERSONATION: node-id {VisibleText.Escape(session.NodeId)} was linked before to another fingerprint; see 'links'.\n");
             }
         }
 

@@ -25,20 +25,25 @@ internal sealed class DisconnectCommand : IReplCommand, ICompletingCommand
     public async Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken ct)
     {
         var name = parse.GetValue(_peer)!;
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw new CommandException("name the peer: its node-id, or a prefix of its fingerprint (8+ hex digits)");
+        }
+
         var node = context.Node;
         var match = node.FindSessions(name);
         if (match.Matches.Count == 0)
         {
             var sessions = node.GetSessions();
             throw new CommandException(sessions.Count == 0
-                ? $"no session with '{name}': there are no sessions"
-                : $"no session with '{name}'; sessions: {string.Join(", ", sessions.Select(s => PeerText.Name(s.NodeId, s.Fingerprint)))}");
+                ? $"no session with {Echo.Quote(name)}: there are no sessions"
+                : $"no session with {Echo.Quote(name)}; sessions: {string.Join(", ", sessions.Select(s => PeerText.Name(s.NodeId, s.Fingerprint)))}");
         }
 
         if (!match.IsUnique)
         {
             throw new CommandException(
-                $"'{name}' matches {match.Matches.Count} sessions ({string.Join(", ", match.Matches.Select(s => PeerText.Name(s.NodeId, s.Fingerprint)))}); name one by fingerprint prefix");
+                $"{Echo.Quote(name)} matches {match.Matches.Count} sessions ({string.Join(", ", match.Matches.Select(s => PeerText.Name(s.NodeId, s.Fingerprint)))}); name one by fingerprint prefix");
         }
 
         var session = match.Single;

@@ -5,6 +5,7 @@ using OpenRed.Core;
 using OpenRed.Core.Identity;
 using OpenRed.Core.Lighthouse;
 using OpenRed.Core.Node;
+using OpenRed.Core.Text;
 using Spectre.Console;
 
 namespace OpenRed.Cli.Commands;
@@ -54,8 +55,9 @@ internal sealed class MapCommand : IReplCommand
     private static void WriteTree(CommandContext context, Constellation view)
     {
         var self = view.Self;
+        // Node-ids and sectors come from peers: shown with any control character made visible.
         var rows = view.Peers.Select(p => new Row(
-                p.NodeId, p.Fingerprint, p.Sector, PeerText.Endpoint(p.Address), PeerText.State(p.State),
+                VisibleText.Escape(p.NodeId), p.Fingerprint, VisibleText.Escape(p.Sector), PeerText.Endpoint(p.Address), PeerText.State(p.State),
                 p.LastHeard is { } heard ? "heard " + PeerText.Ago(view.At - heard) : "no beacon",
                 string.Join(", ", p.Sources)))
             .Prepend(new Row(self.NodeId, self.Fingerprint, self.Sector, SelfAddress(self), "this node", "", ""))

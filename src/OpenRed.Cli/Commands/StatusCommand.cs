@@ -4,7 +4,6 @@ using System.Text.Json;
 using OpenRed.Cli.Rendering;
 using OpenRed.Core;
 using OpenRed.Core.Lighthouse;
-using Spectre.Console;
 
 namespace OpenRed.Cli.Commands;
 
@@ -29,8 +28,8 @@ internal sealed class StatusCommand : IReplCommand
             return Task.FromResult(0);
         }
 
-        var grid = new Grid().AddColumn(new GridColumn().NoWrap().PadRight(2)).AddColumn(new GridColumn().NoWrap());
-        void Row(string key, string value) => grid.AddRow(new Text(key, new Style(decoration: Decoration.Bold)), new Text(value));
+        var grid = new LabelledValues();
+        void Row(string key, string value) => grid.Add(key, value);
         Row("node-id", s.NodeId);
         Row("fingerprint", s.Fingerprint.Short);
         Row("sector", s.Sector);
@@ -60,7 +59,7 @@ internal sealed class StatusCommand : IReplCommand
             }
         }
 
-        context.Out.Write(grid);
+        context.WriteRaw(grid.Render(context.Out));
         return Task.FromResult(0);
     }
 

@@ -24,6 +24,9 @@ internal static class LogSetup
         return new LoggerConfiguration()
             .MinimumLevel.Is(minimum)
             .Enrich.FromLogContext()
+
+            // Last, so that it also sees what the log context added.
+            .Enrich.With<VisibleTextEnricher>()
             .WriteTo.File(
                 Path.Combine(logsDirectory, "openred-.log"),
                 restrictedToMinimumLevel: fileLevel,

@@ -98,6 +98,7 @@ internal static class PeerText
     /// <summary>A local date and time for people: <c>2025-03-01 14:02:11</c>.</summary>
     public static string Time(DateTimeOffset t) => t.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
-    /// <summary><c>bob (9a8b7c6d5e4f3a2b)</c>.</summary>
-    public static string Name(string nodeId, OpenRed.Core.Identity.Fingerprint fingerprint) => $"{nodeId} ({fingerprint.Short})";
+    /// <summary><c>bob (9a8b7c6d5e4f3a2b)</c>; the node-id came from a peer, so it is shown visibly.</summary>
+    public static string Name(string nodeId, OpenRed.Core.Identity.Fingerprint fingerprint) =>
+        $"{OpenRed.Core.Text.VisibleText.Escape(nodeId)} ({fingerprint.Short})";
 }

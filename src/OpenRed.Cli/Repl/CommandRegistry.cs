@@ -62,8 +62,8 @@ internal sealed class CommandRegistry
     {
         var guess = Suggestions.Nearest(word, _byWord.Keys);
         return guess is null
-            ? $"unknown command '{word}'; type 'help' for the list"
-            : $"unknown command '{word}'; did you mean '{guess}'?";
+            ? $"unknown command {Rendering.Echo.Quote(word)}; type 'help' for the list"
+            : $"unknown command {Rendering.Echo.Quote(word)}; did you mean '{guess}'?";
     }
 
     /// <summary>The System.CommandLine help of one command, as text.</summary>

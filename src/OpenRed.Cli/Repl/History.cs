@@ -5,6 +5,12 @@ internal sealed class History
 {
     public const int MaxEntries = 1000;
 
+    /// <summary>
+    /// Longer lines are not kept: no command needs them, and a pasted megabyte would be written to disk and loaded at
+    /// every start. Cutting them instead would make Up recall a different command from the one that ran.
+    /// </summary>
+    public const int MaxLineLength = 2000;
+
     private readonly List<string> _entries = [];
     private readonly string? _path;
     private int _cursor;
@@ -16,7 +22,7 @@ internal sealed class History
         {
             try
             {
-                _entries.AddRange(File.ReadLines(path).Where(l => l.Length > 0).TakeLast(MaxEntries));
+                _entries.AddRange(File.ReadLines(path).Where(Keeps).TakeLast(MaxEntries));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -33,7 +39,7 @@ internal sealed class History
     {
         line = line.TrimEnd();
         _cursor = _entries.Count;
-        if (string.IsNullOrWhiteSpace(line) || (_entries.Count > 0 && _entries[^1] == line))
+        if (!Keeps(line) || (_entries.Count > 0 && _entries[^1] == line))
         {
             return;
         }
@@ -73,6 +79,10 @@ internal sealed class History
     }
 
     public void ResetCursor() => _cursor = _entries.Count;
+
+    // One entry is one line of the file, so a line break inside would split it.
+    private static bool Keeps(string line) =>
+        !string.IsNullOrWhiteSpace(line) && line.Length <= MaxLineLength && line.AsSpan().IndexOfAny('\r', '\n') < 0;
 
     private void Append(string line)
     {

@@ -8,4 +8,10 @@ internal interface ILineReader : IDisposable
 
     /// <summary>Prints an event (a new peer, a message) above the line being typed, then redraws that line.</summary>
     void WriteAbove(string text);
+
+    /// <summary>
+    /// Marks a command as running until the scope is disposed. On a terminal, Ctrl+C meanwhile interrupts it and
+    /// drops the keys typed meanwhile; other keys are kept for the next line.
+    /// </summary>
+    IAsyncDisposable BeginCommand();
 }

@@ -5,7 +5,9 @@ namespace OpenRed.Cli.Repl;
 /// <summary>
 /// The prompt on a terminal: cursor movement, Home/End, Backspace/Delete, Ctrl+A/E/K/U/W, history on Up/Down,
 /// Tab completion, Ctrl+C to clear the line (twice to quit) and Ctrl+D on an empty line to leave.
-/// Long lines scroll horizontally so the prompt never wraps.
+/// Long lines scroll horizontally so the prompt never wraps. While a command runs (<see cref="BeginCommand"/>) it
+/// keeps reading keys: Ctrl+C interrupts the command and drops what was typed meanwhile; other keys wait for the
+/// next line.
 /// </summary>
 internal sealed class LineEditor : ILineReader
 {
@@ -23,6 +25,13 @@ internal sealed class LineEditor : ILineReader
     private bool _editing;
     private bool _lastWasTab;
     private Task<string?>? _pending;
+
+    // Keys read while a command ran, for the next line. Guarded by _gate.
+    private readonly Queue<ConsoleKeyInfo> _typeAhead = new();
+
+    // A ReadKey started while a command ran and not yet consumed: ReadKey cannot be cancelled, so whoever reads
+    // next (the next line, or the next command's watch) takes this one over rather than start a second. Guarded by _gate.
+    private Task<ConsoleKeyInfo>? _keyRead;
 
     /// <param name="interrupt">Called on Ctrl+C; returns true when that Ctrl+C shuts the node down.</param>
     public LineEditor(
@@ -60,7 +69,7 @@ internal sealed class LineEditor : ILineReader
 
         while (true)
         {
-            var key = _terminal.ReadKey();
+            var key = NextKey();
             lock (_gate)
             {
                 if (Handle(key, out var line))
@@ -89,8 +98,107 @@ internal sealed class LineEditor : ILineReader
         }
     }
 
+    /// <summary>Listens for Ctrl+C until the returned scope is disposed; see the class summary.</summary>
+    public IAsyncDisposable BeginCommand()
+    {
+        var stop = new CancellationTokenSource();
+        return new CommandScope(stop, WatchAsync(stop.Token));
+    }
+
     public void Dispose()
     {
+    }
+
+    private ConsoleKeyInfo NextKey()
+    {
+        Task<ConsoleKeyInfo>? inFlight;
+        lock (_gate)
+        {
+            if (_typeAhead.TryDequeue(out var queued))
+            {
+                return queued;
+            }
+
+            inFlight = _keyRead;
+            _keyRead = null;
+        }
+
+        return inFlight is null ? _terminal.ReadKey() : inFlight.GetAwaiter().GetResult();
+    }
+
+    private async Task WatchAsync(CancellationToken stop)
+    {
+        while (true)
+        {
+            Task<ConsoleKeyInfo> read;
+            lock (_gate)
+            {
+                if (stop.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                read = _keyRead ??= Task.Factory.StartNew(
+                    _terminal.ReadKey, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            }
+
+            try
+            {
+                await read.WaitAsync(stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception) when (read.IsFaulted)
+            {
+                // The keyboard is gone; the next line's read takes over the failed read and ends the prompt.
+                return;
+            }
+
+            bool interrupted;
+            lock (_gate)
+            {
+                if (stop.IsCancellationRequested || _keyRead != read)
+                {
+                    // The command ended meanwhile: the key belongs to the next line, which takes it from _keyRead.
+                    return;
+                }
+
+                _keyRead = null;
+                var key = read.Result;
+                interrupted = IsCtrlC(key);
+                if (interrupted)
+                {
+                    // What was typed before Ctrl+C was meant for a command the user gave up on.
+                    _typeAhead.Clear();
+                }
+                else
+                {
+                    _typeAhead.Enqueue(key);
+                }
+            }
+
+            if (interrupted)
+            {
+                _interrupt();
+            }
+        }
+    }
+
+    private static bool IsCtrlC(ConsoleKeyInfo key) =>
+        key.KeyChar == '\u0003' || (key.Key == ConsoleKey.C && (key.Modifiers & ConsoleModifiers.Control) != 0);
+
+    // Stopping returns at once: the watch waits on nothing but the key read, and the read it may leave behind is
+    // taken over by the next line.
+    private sealed class CommandScope(CancellationTokenSource stop, Task watch) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync();
+            await watch;
+            stop.Dispose();
+        }
     }
 
     // True when the line is finished (line null at end of input).

@@ -1,6 +1,7 @@
 using OpenRed.Cli.Rendering;
 using OpenRed.Core;
 using OpenRed.Core.Node;
+using OpenRed.Core.Text;
 
 namespace OpenRed.Cli.Repl;
 
@@ -72,7 +73,8 @@ internal sealed class NodeEventPrinter : IAsyncDisposable
             {
                 if (Line(e, _sector) is { } line)
                 {
-                    _reader.WriteAbove(line);
+                    // Every line carries peer text (node-ids, sectors, goodbye reasons): nothing in it may act on the terminal.
+                    _reader.WriteAbove(VisibleText.Escape(line));
                 }
             }
         }

@@ -32,7 +32,17 @@ internal sealed class PlainLineReader : ILineReader
         }
     }
 
+    /// <summary>Nothing to listen to: without a terminal, SIGINT reaches <see cref="ShutdownSignals"/> directly.</summary>
+    public IAsyncDisposable BeginCommand() => NoScope.Instance;
+
     public void Dispose()
     {
+    }
+
+    private sealed class NoScope : IAsyncDisposable
+    {
+        public static readonly NoScope Instance = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

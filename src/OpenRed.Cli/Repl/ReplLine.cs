@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace OpenRed.Cli.Repl;
 
 /// <summary>Splitting a prompt line without losing what the user typed.</summary>
@@ -39,5 +41,59 @@ internal static class ReplLine
         }
 
         return t[..end];
+    }
+
+    /// <summary>
+    /// The words of a line as a shell would split them: <c>'...'</c> and <c>"..."</c> group words and may be
+    /// empty (<c>disconnect ''</c> passes an empty name, not two apostrophes). A quote without its closing
+    /// partner is an ordinary character, so <c>it's</c> stays one word.
+    /// </summary>
+    public static List<string> Split(string line)
+    {
+        var words = new List<string>();
+        var word = new StringBuilder();
+        var inWord = false;
+        var quote = '\0';
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quote != '\0')
+            {
+                if (c == quote)
+                {
+                    quote = '\0';
+                }
+                else
+                {
+                    word.Append(c);
+                }
+            }
+            else if (char.IsWhiteSpace(c))
+            {
+                if (inWord)
+                {
+                    words.Add(word.ToString());
+                    word.Clear();
+                    inWord = false;
+                }
+            }
+            else if (c is '\'' or '"' && line.IndexOf(c, i + 1) >= 0)
+            {
+                quote = c;
+                inWord = true;
+            }
+            else
+            {
+                word.Append(c);
+                inWord = true;
+            }
+        }
+
+        if (inWord)
+        {
+            words.Add(word.ToString());
+        }
+
+        return words;
     }
 }

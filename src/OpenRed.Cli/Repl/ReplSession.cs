@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using OpenRed.Cli.Commands;
 using OpenRed.Cli.Startup;
 using OpenRed.Core;
+using OpenRed.Core.Text;
 using Spectre.Console;
 
 namespace OpenRed.Cli.Repl;
@@ -17,6 +18,8 @@ internal sealed partial class ReplSession
     private readonly IAnsiConsole _out;
     private readonly TextWriter _error;
     private readonly ILogger<ReplSession> _logger;
+    private readonly Lock _gate = new();
+    private CancellationTokenSource? _running;
     private bool _quit;
 
     public ReplSession(OpenRedNode node, CommandRegistry commands, IAnsiConsole output, TextWriter error, ILogger<ReplSession> logger)
@@ -50,7 +53,10 @@ internal sealed partial class ReplSession
                 }
                 else
                 {
-                    await ExecuteAsync(line, shutdown);
+                    await using (reader.BeginCommand())
+                    {
+                        await ExecuteAsync(line, shutdown);
+                    }
                 }
             }
         }
@@ -76,7 +82,7 @@ internal sealed partial class ReplSession
         }
 
         var syntax = _commands.SyntaxOf(command);
-        var tokens = CommandLineParser.SplitCommandLine(ReplLine.RestAfterWords(line, 1)).ToList();
+        var tokens = ReplLine.Split(ReplLine.RestAfterWords(line, 1));
         var parse = syntax.Parse(tokens, StartupFlags.Configuration);
         if (parse.Action is HelpAction)
         {
@@ -93,9 +99,21 @@ internal sealed partial class ReplSession
         var json = parse.CommandResult.Children.OfType<OptionResult>()
             .Any(o => o.Option.Name == CommonOptions.JsonName && o.GetValueOrDefault<bool>());
         var context = new CommandContext(_node, _out, _error, _commands, line, json, () => _quit = true);
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        lock (_gate)
+        {
+            _running = running;
+        }
+
         try
         {
-            return await command.RunAsync(parse, context, ct);
+            return await command.RunAsync(parse, context, running.Token);
+        }
+        catch (Exception) when (running.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            // Ctrl+C: whatever the command made of its cancellation, the user asked for it.
+            Fail($"{command.Name}: interrupted");
+            return 1;
         }
         catch (CommandException e)
         {
@@ -111,6 +129,22 @@ internal sealed partial class ReplSession
             LogCommandFailed(_logger, command.Name, e);
             Fail($"{command.Name}: failed: {e.Message} (details in the log)");
             return 1;
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _running = null;
+            }
+        }
+    }
+
+    /// <summary>Ctrl+C (or SIGINT) that does not quit: cancels the running command, if there is one.</summary>
+    public void InterruptCommand()
+    {
+        lock (_gate)
+        {
+            _running?.Cancel();
         }
     }
 
@@ -131,9 +165,10 @@ internal sealed partial class ReplSession
         }
     }
 
+    // Messages echo what was typed and what peers sent: nothing in them may act on the terminal.
     private void Fail(string message)
     {
-        _error.WriteLine("openred: " + message);
+        _error.WriteLine("openred: " + VisibleText.Escape(message));
         _error.Flush();
     }
 

@@ -4,7 +4,8 @@ namespace OpenRed.Cli.Repl;
 
 /// <summary>
 /// SIGTERM shuts the node down cleanly. SIGINT (or Ctrl+C at the prompt) does too, except that on an
-/// interactive prompt the first one only clears the line and a second within 2 s is needed.
+/// interactive prompt the first one only clears the line, or interrupts the running command, and a second within
+/// 2 s is needed.
 /// </summary>
 internal sealed class ShutdownSignals : IDisposable
 {
@@ -42,6 +43,9 @@ internal sealed class ShutdownSignals : IDisposable
     /// <summary>Cancelled once the node should shut down.</summary>
     public CancellationToken Token => _shutdown.Token;
 
+    /// <summary>An interrupt that does not shut down: the running command, if any, stops.</summary>
+    public event Action? CommandInterrupted;
+
     /// <summary>Why shutdown was asked for, for the log.</summary>
     public string? Reason { get; private set; }
 
@@ -77,6 +81,10 @@ internal sealed class ShutdownSignals : IDisposable
         if (quit)
         {
             RequestShutdown("interrupt");
+        }
+        else
+        {
+            CommandInterrupted?.Invoke();
         }
 
         return quit;

@@ -3,9 +3,17 @@ namespace OpenRed.Cli.Repl;
 /// <summary>"Did you mean" for mistyped commands and flags.</summary>
 internal static class Suggestions
 {
+    private const int MaxTypedLength = 64;
+
     /// <summary>The known word closest to <paramref name="typed"/>, or null if none is close enough to be a typo.</summary>
     public static string? Nearest(string typed, IEnumerable<string> known)
     {
+        if (typed.Length > MaxTypedLength)
+        {
+            // No command or flag is this long, and the distance table would grow with the square of a pasted line.
+            return null;
+        }
+
         string? best = null;
         var bestDistance = int.MaxValue;
         foreach (var candidate in known)

@@ -18,19 +18,28 @@ internal static partial class FlagValues
     public static int? IntInRange(string text, int min, int max, out string? error, string? extra = null)
     {
         error = null;
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+        var digits = text.StartsWith('-') ? text[1..] : text;
+        if (digits.Length == 0 || !digits.All(char.IsAsciiDigit))
         {
             error = $"{Quote(text)} is not a whole number";
             return null;
         }
 
-        if (value < min || value > max)
+        if (digits.Length > 1 && digits[0] == '0')
         {
-            error = $"{text} is not in {min}–{max}{extra}";
+            // Some tools read 08080 as octal, others as decimal: refuse rather than guess which one was meant.
+            error = $"{Quote(text)} has a leading zero; write {text[..^digits.Length]}{digits.TrimStart('0').PadLeft(1, '0')}";
             return null;
         }
 
-        return value;
+        if (digits.Length > 10 || !long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+            || value < min || value > max)
+        {
+            error = $"{(text.Length > 20 ? Quote(text) : text)} is not in {min}–{max}{extra}";
+            return null;
+        }
+
+        return (int)value;
     }
 
     /// <summary>0 asks the system for a free port; otherwise 1–65535.</summary>
@@ -204,5 +213,5 @@ internal static partial class FlagValues
         return bytes;
     }
 
-    private static string Quote(string s) => "'" + s + "'";
+    private static string Quote(string s) => Rendering.Echo.Quote(s);
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using OpenRed.Cli.Rendering;
 using OpenRed.Cli.Repl;
 
 namespace OpenRed.Cli.Startup;
@@ -26,10 +27,10 @@ internal static class ParseErrorLine
                     .SelectMany(o => o.Aliases.Prepend(o.Name))
                     .Where(n => n.StartsWith("--", StringComparison.Ordinal));
                 var guess = Suggestions.Nearest(token.Split('=')[0], names);
-                return guess is null ? $"unknown option '{token}'" : $"unknown option '{token}'; did you mean '{guess}'?";
+                return guess is null ? $"unknown option {Echo.Quote(token)}" : $"unknown option {Echo.Quote(token)}; did you mean '{guess}'?";
             }
 
-            return $"unexpected argument '{token}'";
+            return $"unexpected argument {Echo.Quote(token)}";
         }
 
         return parse.Errors.Count == 0 ? "invalid arguments" : parse.Errors[0].Message.TrimEnd('.');

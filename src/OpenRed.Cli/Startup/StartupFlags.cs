@@ -64,12 +64,16 @@ internal sealed class StartupFlags
             (string t, out string? e) => FlagValues.IntInRange(t, MaxPeersMin, MaxPeersMax, out e), NodeOptions.DefaultMaxPeers);
         LogLevel = SingleValue("--log-level", "<level>", "Log file detail: verbose, debug, information, warning, error (stderr shows warnings and errors)",
             ParseLogLevel, LogEventLevel.Information, "information");
-        Daemon = new Option<bool>("--daemon") { Description = "No prompt; run until SIGINT or SIGTERM" };
+        NoPeerExchange = new Option<bool>("--no-peer-exchange")
+        {
+            Description = "Unlisted: tell peers in the handshake not to pass this node's address on to others",
+        };
+        Daemon = new Option<bool>("--daemon") { Description = "No prompt; run until SIGTERM" };
 
         Root = new RootCommand("OpenRed: a serverless peer-to-peer node. Without --daemon it opens the prompt `OpenRed-P2P> `; type 'help' there.")
         {
             NodeId, Port, Listen, Sector, DataDir, AutoResurrect, Bootstrap, LighthouseGroup, LighthousePort, Interface,
-            BeaconInterval, NoLighthouse, Replicas, CacheSize, MaxPeers, LogLevel, Daemon,
+            BeaconInterval, NoLighthouse, Replicas, CacheSize, MaxPeers, NoPeerExchange, LogLevel, Daemon,
         };
     }
 
@@ -114,6 +118,8 @@ internal sealed class StartupFlags
 
     public Option<bool> Daemon { get; }
 
+    public Option<bool> NoPeerExchange { get; }
+
     /// <summary>Response files are off: a node-id or chat text may start with '@'.</summary>
     public static ParserConfiguration Configuration { get; } = new() { ResponseFileTokenReplacer = null, EnablePosixBundling = false };
 
@@ -141,6 +147,7 @@ internal sealed class StartupFlags
             Replicas = parse.GetValue(Replicas),
             CacheSizeBytes = ValueOr(parse, CacheSize, NodeOptions.DefaultCacheSizeBytes),
             MaxPeers = parse.GetValue(MaxPeers),
+            Unlisted = parse.GetValue(NoPeerExchange),
         };
         return new StartupOptions(node, parse.GetValue(Daemon), ValueOr(parse, LogLevel, LogEventLevel.Information));
     }
