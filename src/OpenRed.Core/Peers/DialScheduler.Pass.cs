@@ -185,7 +185,8 @@ public sealed partial class DialScheduler
             fp is not null && _quiet.Contains(fp),
             fp is not null && _reconnectUntil.TryGetValue(fp, out var until) && until > now,
             state.BeaconAttempts,
-            _options.BeaconOnlyMaxAttempts);
+            _options.BeaconOnlyMaxAttempts,
+            _options.FillSources);
     }
 
     private DialState StateOf(PeerCandidate c, DateTimeOffset now)

@@ -15,6 +15,12 @@ public sealed record PeerOptions
     public int TargetSessions { get; init; } = 8;
 
     /// <summary>
+    /// The sources whose candidates are dialled to reach <see cref="TargetSessions"/>; null means all. Only
+    /// --bootstrap by default: redialling links and exchange entries at start is the spider's policy (issue 12).
+    /// </summary>
+    public IReadOnlySet<PeerSource>? FillSources { get; init; } = new HashSet<PeerSource> { PeerSource.Bootstrap };
+
+    /// <summary>
     /// The session limit (section 7, --max-peers): at it, nothing is dialled, and sessions plus dials in progress
     /// never pass it. The node sets it from its mesh options.
     /// </summary>

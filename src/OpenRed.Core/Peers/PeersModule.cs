@@ -52,12 +52,8 @@ internal sealed partial class PeersModule : INodeModule
         };
         _scheduler = new DialScheduler(_directory, hooks, options, c.Time, c.Loggers.CreateLogger<DialScheduler>());
 
+        // Links of earlier runs are not dialled at start yet: that is the spider's policy (peer exchange issue).
         var now = c.Time.GetUtcNow();
-        foreach (var link in c.Links.All().Where(l => l.Port > 0))
-        {
-            _directory.Add(PeerAddress.Create(link.Address, link.Port), PeerSource.Link, link.Fingerprint, now, new PeerHints(null, link.NodeId));
-        }
-
         foreach (var bootstrap in c.Options.Bootstrap)
         {
             _directory.Add(PeerAddress.Create(bootstrap.Host, bootstrap.Port), PeerSource.Bootstrap, null, now);
@@ -255,9 +251,9 @@ internal sealed partial class PeersModule : INodeModule
     private void OnSessionOpened(PeerSession session)
     {
         _context.PeerMap.MarkSessionUp(new VerifiedPeer(session.Fingerprint, session.NodeId, session.Sector, session.Peer.ListenPort), session.Remote.Address);
-        if (session.DialAddress is { } dial)
+        if (session.Direction == SessionDirection.Outbound && session.DialAddress is { } dial)
         {
-            // Every verified session is a link: a lost peer stays a candidate after its beacons stop.
+            // A session this node dialled is a link to redial if it is lost, after its beacons stop too.
             _directory?.Add(PeerAddress.From(dial), PeerSource.Link, session.Fingerprint, _context.Time.GetUtcNow(), new PeerHints(session.Sector, session.NodeId));
         }
 

@@ -82,4 +82,20 @@ public sealed class DialPolicyTests
     private static PeerCandidate Candidate(Fingerprint? expected, string? sector, params PeerSource[] sources) =>
         new(Peer.At("192.168.1.9"), expected, false, [.. sources.Select(s => new PeerSourceEntry(s, Now, Now, null, null))],
             Now, Now, null, null, null, 0, sector, null);
+
+    [Fact]
+    public void Evaluate_DefaultFillSources_DialOnlyBootstrapToReachTheTarget()
+    {
+        var now = DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var fill = PeerOptions.Default.FillSources;
+        var input = new PolicyInput(Fingerprint.Of([1]), "general", now, false, false, false, false, false, 0, 3, fill);
+
+        DialPolicy.Evaluate(Candidate(PeerSource.Bootstrap, now), input).Should().Be(DialVerdict.FillTarget);
+        DialPolicy.Evaluate(Candidate(PeerSource.Link, now), input).Should().Be(DialVerdict.NotOurs);
+        DialPolicy.Evaluate(Candidate(PeerSource.Connect, now), input).Should().Be(DialVerdict.NotOurs);
+    }
+
+    private static PeerCandidate Candidate(PeerSource source, DateTimeOffset now) => new(
+        PeerAddress.Create("10.1.2.3", 8080), source == PeerSource.Bootstrap ? null : Fingerprint.Of([9]), false,
+        [new PeerSourceEntry(source, now, now, null, null)], now, now, null, null, null, 0, null, null);
 }

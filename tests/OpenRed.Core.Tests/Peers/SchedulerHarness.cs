@@ -20,7 +20,8 @@ internal sealed class SchedulerHarness : IAsyncDisposable
 
     public SchedulerHarness(PeerOptions? options = null, Func<double>? random = null)
     {
-        Options = options ?? new PeerOptions { DialRate = 1000, DialBurst = 1000, BackoffJitter = 0 };
+        // These tests exercise the whole fill policy (links, exchange); the node's default fills from --bootstrap only.
+        Options = (options ?? new PeerOptions { DialRate = 1000, DialBurst = 1000, BackoffJitter = 0 }) with { FillSources = null };
         _db = OpenDatabase(_dir.Sub("openred.db"));
         Directory = new PeerDirectory(_db, Options, Time, NullLogger<PeerDirectory>.Instance);
         var hooks = new DialHooks(Self, Sector, Dialer.DialAsync, Connected.ContainsKey, Blocked.ContainsKey, () => Sessions)

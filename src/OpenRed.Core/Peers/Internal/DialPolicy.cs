@@ -13,7 +13,8 @@ internal readonly record struct PolicyInput(
     bool Quiet,
     bool Reconnecting,
     int BeaconAttempts,
-    int BeaconMaxAttempts);
+    int BeaconMaxAttempts,
+    IReadOnlySet<PeerSource>? FillSources = null);
 
 /// <summary>
 /// Which candidates are wanted, as one pure function. Backoff, the dial rate, dials in flight and the target
@@ -64,6 +65,12 @@ internal static class DialPolicy
                 : DialVerdict.AutoConnect;
         }
 
-        return c.IsBeaconOnly(x.Now) ? DialVerdict.NotOurs : DialVerdict.FillTarget;
+        if (c.IsBeaconOnly(x.Now))
+        {
+            return DialVerdict.NotOurs;
+        }
+
+        var fill = x.FillSources;
+        return fill is null || c.LiveSources(x.Now).Any(s => fill.Contains(s.Source)) ? DialVerdict.FillTarget : DialVerdict.NotOurs;
     }
 }
