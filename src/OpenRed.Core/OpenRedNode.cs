@@ -99,8 +99,14 @@ public sealed partial class OpenRedNode : IAsyncDisposable
     /// <summary>True when <paramref name="fingerprint"/> triggered a possible-impersonation warning since start.</summary>
     public bool IsSuspectedImpersonation(Fingerprint fingerprint) => _impersonations.ContainsKey(fingerprint);
 
-    /// <summary>Creates the data directory, takes its lock, loads or creates the identity, opens the database and binds the TCP port.</summary>
-    /// <exception cref="NodeStartException">One clear line: locked directory, bad key file, database, busy port.</exception>
+    /// <summary>
+    /// Creates the data directory, takes its lock, loads or creates the identity, opens the database (where the
+    /// node-id and sector are remembered: <see cref="NodeOptions.NodeIdIsFallback"/>) and binds the TCP port.
+    /// </summary>
+    /// <exception cref="NodeStartException">
+    /// One clear line: a directory open to others, locked directory, bad or missing key file, empty or damaged
+    /// database, busy port. Nothing in the data directory is overwritten or deleted.
+    /// </exception>
     public static async Task<OpenRedNode> StartAsync(NodeOptions options, ILoggerFactory loggers, TimeProvider time, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -124,6 +130,7 @@ public sealed partial class OpenRedNode : IAsyncDisposable
             dir.Create();
             cleanup.Push(DataDirectoryLock.Acquire(dir));
             ct.ThrowIfCancellationRequested();
+            dir.CheckContents(options.AcceptNewIdentity);
 
             NodeIdentity identity;
             try
@@ -141,6 +148,9 @@ public sealed partial class OpenRedNode : IAsyncDisposable
             cleanup.Push(identity);
             var database = NodeDatabase.Open(dir.Database, logger);
             cleanup.Push(database);
+            var (nodeId, sector) = RememberedLabels.Resolve(
+                database, options.NodeId, options.NodeIdIsFallback, options.Sector, options.SectorIsFallback, logger);
+            options = options with { NodeId = nodeId, Sector = sector };
             var listener = NodeListener.Bind(options.ListenAddress, options.Port);
             cleanup.Push(listener);
 
@@ -164,6 +174,10 @@ public sealed partial class OpenRedNode : IAsyncDisposable
             LogStarted(logger, options.NodeId, identity.Fingerprint.Short, options.Sector, listener.LocalEndPoint, dir.Root);
             return node;
         }
+        catch (StorageException e)
+        {
+            throw new NodeStartException(StartFailureOf(e.Failure), e.Message, e);
+        }
         finally
         {
             while (cleanup.TryPop(out var d))
@@ -172,6 +186,14 @@ public sealed partial class OpenRedNode : IAsyncDisposable
             }
         }
     }
+
+    private static NodeStartFailure StartFailureOf(StorageFailure failure) => failure switch
+    {
+        StorageFailure.Locked => NodeStartFailure.Locked,
+        StorageFailure.IdentityMissing => NodeStartFailure.KeyFile,
+        StorageFailure.DataDirectory => NodeStartFailure.DataDirectory,
+        _ => NodeStartFailure.Database,
+    };
 
     public NodeStatus GetStatus() => new()
     {
