@@ -37,7 +37,7 @@ internal static partial class CliApp
         {
             dataDir.Create();
         }
-        catch (NodeStartException e)
+        catch (StorageException e)
         {
             await Console.Error.WriteLineAsync("openred: " + e.Message);
             return ExitCodes.Failed;
