@@ -43,7 +43,7 @@ internal static partial class CliApp
         {
             dataDir.Create();
         }
-        catch (NodeStartException e)
+        catch (StorageException e)
         {
             await Console.Error.WriteLineAsync("openred: " + VisibleText.Escape(e.Message));
             return ExitCodes.Failed;

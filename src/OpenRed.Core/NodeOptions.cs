@@ -25,6 +25,21 @@ public sealed record NodeOptions
 
     public string Sector { get; init; } = NodeLabels.DefaultSector;
 
+    /// <summary>
+    /// True when <see cref="NodeId"/> is only a fallback (the host name): the node-id remembered in the data directory
+    /// wins. False (an explicit value) replaces the remembered one.
+    /// </summary>
+    public bool NodeIdIsFallback { get; init; }
+
+    /// <summary>True when <see cref="Sector"/> is only the default: the sector remembered in the data directory wins.</summary>
+    public bool SectorIsFallback { get; init; }
+
+    /// <summary>
+    /// Accept creating a new identity although the key file is missing beside an existing database (the node's
+    /// fingerprint changes and peers' links to it break). Never replaces an existing key file.
+    /// </summary>
+    public bool AcceptNewIdentity { get; init; }
+
     /// <summary>Absolute path of the data directory: key, database, lock, logs, history.</summary>
     public required string DataDirectory { get; init; }
 

@@ -96,8 +96,14 @@ public sealed partial class OpenRedNode : IAsyncDisposable
     /// <summary>Cancelled when shutdown begins; modules' loops link to it.</summary>
     internal CancellationToken Stopping => _stopping.Token;
 
-    /// <summary>Creates the data directory, takes its lock, loads or creates the identity, opens the database, binds the TCP port and starts every part.</summary>
-    /// <exception cref="NodeStartException">One clear line: locked directory, bad key file, database, busy port.</exception>
+    /// <summary>
+    /// Creates the data directory, takes its lock, loads or creates the identity, opens the database (where the
+    /// node-id and sector are remembered: <see cref="NodeOptions.NodeIdIsFallback"/>), binds the TCP port and starts every part.
+    /// </summary>
+    /// <exception cref="NodeStartException">
+    /// One clear line: a directory open to others, locked directory, bad or missing key file, empty or damaged
+    /// database, busy port. Nothing in the data directory is overwritten or deleted.
+    /// </exception>
     public static Task<OpenRedNode> StartAsync(NodeOptions options, ILoggerFactory loggers, TimeProvider time, CancellationToken cancellationToken) =>
         StartAsync(options, loggers, time, [], cancellationToken);
 
@@ -127,6 +133,7 @@ public sealed partial class OpenRedNode : IAsyncDisposable
             dir.Create();
             cleanup.Push(DataDirectoryLock.Acquire(dir));
             cancellationToken.ThrowIfCancellationRequested();
+            dir.CheckContents(options.AcceptNewIdentity);
 
             NodeIdentity identity;
             try
@@ -144,6 +151,9 @@ public sealed partial class OpenRedNode : IAsyncDisposable
             cleanup.Push(identity);
             var database = NodeDatabase.Open(dir.Database, logger);
             cleanup.Push(database);
+            var (nodeId, sector) = RememberedLabels.Resolve(
+                database, options.NodeId, options.NodeIdIsFallback, options.Sector, options.SectorIsFallback, logger);
+            options = options with { NodeId = nodeId, Sector = sector };
             TcpTransport transport;
             try
             {
@@ -175,6 +185,10 @@ public sealed partial class OpenRedNode : IAsyncDisposable
             LogStarted(logger, options.NodeId, identity.Fingerprint.Short, options.Sector, transport.LocalEndPoint!, dir.Root);
             return node;
         }
+        catch (StorageException e)
+        {
+            throw new NodeStartException(StartFailureOf(e.Failure), e.Message, e);
+        }
         finally
         {
             while (cleanup.TryPop(out var d))
@@ -183,6 +197,14 @@ public sealed partial class OpenRedNode : IAsyncDisposable
             }
         }
     }
+
+    private static NodeStartFailure StartFailureOf(StorageFailure failure) => failure switch
+    {
+        StorageFailure.Locked => NodeStartFailure.Locked,
+        StorageFailure.IdentityMissing => NodeStartFailure.KeyFile,
+        StorageFailure.DataDirectory => NodeStartFailure.DataDirectory,
+        _ => NodeStartFailure.Database,
+    };
 
     public NodeStatus GetStatus() => new()
     {

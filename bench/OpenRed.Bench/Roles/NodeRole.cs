@@ -125,7 +125,7 @@ internal static class NodeRole
     private static async Task WarmUpAsync(NodeOptions options, int port, CancellationToken ct)
     {
         var dir = options.DataDirectory + "-warmup";
-        Directory.CreateDirectory(dir);
+        new OpenRed.Core.Storage.DataDirectory(dir).Create();
         File.Copy(Path.Combine(options.DataDirectory, OpenRed.Core.Identity.KeyFile.FileName), Path.Combine(dir, OpenRed.Core.Identity.KeyFile.FileName));
         var node = await OpenRedNode.StartAsync(options with { DataDirectory = dir, LighthousePort = port }, NullLoggerFactory.Instance, TimeProvider.System, ct);
         await using (node)

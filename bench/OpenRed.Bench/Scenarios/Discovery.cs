@@ -83,7 +83,7 @@ internal static class Discovery
             for (var i = 0; i < n; i++)
             {
                 var dir = Path.Combine(root, $"run{run}", $"node{i}");
-                Directory.CreateDirectory(dir);
+                new OpenRed.Core.Storage.DataDirectory(dir).Create();
                 File.Copy(KeyPath(keys, i), Path.Combine(dir, KeyFile.FileName));
                 children.Add(Child.Start($"node{i}", "role-node",
                 [

@@ -3,9 +3,11 @@ using System.CommandLine.Help;
 using System.CommandLine.Parsing;
 using Microsoft.Extensions.Logging;
 using OpenRed.Cli.Commands;
+using OpenRed.Cli.Logging;
 using OpenRed.Cli.Startup;
 using OpenRed.Core;
 using OpenRed.Core.Text;
+using Serilog.Context;
 using Spectre.Console;
 
 namespace OpenRed.Cli.Repl;
@@ -126,7 +128,12 @@ internal sealed partial class ReplSession
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            LogCommandFailed(_logger, command.Name, e);
+            // The user gets the one line below; the log file gets the stack, and stderr must not get it twice.
+            using (LogContext.PushProperty(LogSetup.FileOnly, true))
+            {
+                LogCommandFailed(_logger, command.Name, e);
+            }
+
             Fail($"{command.Name}: failed: {e.Message} (details in the log)");
             return 1;
         }

@@ -69,11 +69,15 @@ internal sealed class StartupFlags
             Description = "Unlisted: tell peers in the handshake not to pass this node's address on to others",
         };
         Daemon = new Option<bool>("--daemon") { Description = "No prompt; run until SIGTERM" };
+        NewIdentity = new Option<bool>("--new-identity")
+        {
+            Description = "Accept a new identity when identity.pem is missing beside an existing database (peers' links to this node break)",
+        };
 
         Root = new RootCommand("OpenRed: a serverless peer-to-peer node. Without --daemon it opens the prompt `OpenRed-P2P> `; type 'help' there.")
         {
             NodeId, Port, Listen, Sector, DataDir, AutoResurrect, Bootstrap, LighthouseGroup, LighthousePort, Interface,
-            BeaconInterval, NoLighthouse, Replicas, CacheSize, MaxPeers, NoPeerExchange, LogLevel, Daemon,
+            BeaconInterval, NoLighthouse, Replicas, CacheSize, MaxPeers, NoPeerExchange, LogLevel, Daemon, NewIdentity,
         };
     }
 
@@ -120,6 +124,8 @@ internal sealed class StartupFlags
 
     public Option<bool> NoPeerExchange { get; }
 
+    public Option<bool> NewIdentity { get; }
+
     /// <summary>Response files are off: a node-id or chat text may start with '@'.</summary>
     public static ParserConfiguration Configuration { get; } = new() { ResponseFileTokenReplacer = null, EnablePosixBundling = false };
 
@@ -128,12 +134,17 @@ internal sealed class StartupFlags
     /// <summary>Builds the options from a parse without errors.</summary>
     public StartupOptions ToOptions(ParseResult parse)
     {
-        var nodeId = parse.GetValue(NodeId) ?? NodeLabels.NodeIdFromHostName(_hostName());
+        var givenNodeId = parse.GetValue(NodeId);
+        var nodeId = givenNodeId ?? NodeLabels.NodeIdFromHostName(_hostName());
         var dataDir = parse.GetValue(DataDir) ?? DataDirectory.DefaultFor(nodeId, _environment);
         var node = new NodeOptions
         {
             NodeId = nodeId,
+            // Without the flag, the data directory's remembered value wins over these fallbacks.
+            NodeIdIsFallback = givenNodeId is null,
             Sector = parse.GetValue(Sector)!,
+            SectorIsFallback = parse.GetResult(Sector) is null or { Implicit: true },
+            AcceptNewIdentity = parse.GetValue(NewIdentity),
             DataDirectory = Path.GetFullPath(dataDir),
             Port = parse.GetValue(Port),
             ListenAddress = parse.GetValue(Listen),

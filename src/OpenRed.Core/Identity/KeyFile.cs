@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using OpenRed.Core.Storage.Internal;
 
 namespace OpenRed.Core.Identity;
 
@@ -9,6 +10,12 @@ public static class KeyFile
     public const string FileName = "identity.pem";
     private const int MaxPemBytes = 16 * 1024;
 
+    private const UnixFileMode GroupOrOthers =
+        UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+        | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+
+    /// <summary>Loads the key at <paramref name="path"/>, or creates one (0600, exclusively) if there is none.</summary>
+    /// <exception cref="IdentityFileException">The file is unusable or open to other users; it is left as it is.</exception>
     public static NodeIdentity LoadOrCreate(string path)
     {
         if (File.Exists(path) || Directory.Exists(path))
@@ -17,43 +24,24 @@ public static class KeyFile
         }
 
         var identity = NodeIdentity.Generate();
-        var tmp = path + ".tmp";
-        var pem = identity.ToPem();
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            Share = FileShare.None,
-        };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        var bytes = Encoding.ASCII.GetBytes(pem);
         try
         {
-            using (var fs = new FileStream(tmp, options))
-            {
-                fs.Write(bytes);
-                fs.Flush(flushToDisk: true);
-            }
-
-            // A new file never replaces an existing one, even if one appeared meanwhile.
-            File.Move(tmp, path, overwrite: false);
+            Create(path, identity);
         }
-        finally
+        catch
         {
-            CryptographicOperations.ZeroMemory(bytes);
-            if (File.Exists(tmp))
-            {
-                File.Delete(tmp);
-            }
+            identity.Dispose();
+            throw;
         }
 
         return identity;
     }
 
+    /// <summary>
+    /// Loads the key at <paramref name="path"/>. On Unix a key that the group or others may read or write is refused,
+    /// as ssh does: a private key that others could have copied is no longer this node's alone.
+    /// </summary>
+    /// <exception cref="IdentityFileException">Missing, unreadable, not an RSA-2048 PKCS#8 PEM, or open to other users.</exception>
     public static NodeIdentity Load(string path)
     {
         if (Directory.Exists(path))
@@ -91,7 +79,14 @@ public static class KeyFile
                 throw new IdentityFileException(path, "is not a PEM private key");
             }
 
-            return NodeIdentity.FromPem(pem);
+            var identity = NodeIdentity.FromPem(pem);
+            if (!OperatingSystem.IsWindows() && File.GetUnixFileMode(path) is var mode && (mode & GroupOrOthers) != 0)
+            {
+                identity.Dispose();
+                throw new IdentityFileException(path, $"can be read or changed by other users (mode {FileModes.Octal(mode)}); run: chmod 600 {path}");
+            }
+
+            return identity;
         }
         catch (ArgumentException e)
         {
@@ -100,6 +95,58 @@ public static class KeyFile
         finally
         {
             CryptographicOperations.ZeroMemory(bytes);
+        }
+    }
+
+    private static void Create(string path, NodeIdentity identity)
+    {
+        var tmp = path + ".tmp";
+        // CreateNew is O_CREAT|O_EXCL: it never opens an existing file (whose mode would be kept) and never follows
+        // a symlink, so the key is born 0600 or not at all.
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        var bytes = Encoding.ASCII.GetBytes(identity.ToPem());
+        var created = false;
+        try
+        {
+            // A temporary file left by a crash is ours and never the key in use; the exclusive create below must
+            // not meet it. Delete removes a symlink itself, never its target.
+            if (File.Exists(tmp) || new FileInfo(tmp).LinkTarget is not null)
+            {
+                File.Delete(tmp);
+            }
+
+            using (var fs = new FileStream(tmp, options))
+            {
+                created = true;
+                fs.Write(bytes);
+                fs.Flush(flushToDisk: true);
+            }
+
+            // A new file never replaces an existing one, even if one appeared meanwhile.
+            File.Move(tmp, path, overwrite: false);
+            created = false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IdentityFileException(path, $"cannot be created ({e.Message})");
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+            if (created)
+            {
+                File.Delete(tmp);
+            }
         }
     }
 }

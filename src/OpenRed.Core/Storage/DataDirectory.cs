@@ -1,4 +1,5 @@
 using OpenRed.Core.Identity;
+using OpenRed.Core.Storage.Internal;
 
 namespace OpenRed.Core.Storage;
 
@@ -37,13 +38,16 @@ public sealed class DataDirectory
         return Path.Combine(baseDir, "openred", nodeId);
     }
 
-    /// <summary>Creates the directory (owner-only on Unix: it holds the private key) if it does not exist.</summary>
-    /// <exception cref="NodeStartException">It cannot be created, or the path is not a directory.</exception>
+    /// <summary>
+    /// Creates the directory (0700 on Unix: it holds the private key) if it does not exist, and refuses one that
+    /// another user owns or that others can enter, read or write.
+    /// </summary>
+    /// <exception cref="StorageException">It cannot be created, the path is not a directory, or it is not private.</exception>
     public void Create()
     {
         if (File.Exists(Root))
         {
-            throw new NodeStartException(NodeStartFailure.DataDirectory, $"data directory {Root} is a file, not a directory");
+            throw new StorageException(StorageFailure.DataDirectory, $"data directory {Root} is a file, not a directory");
         }
 
         try
@@ -54,12 +58,73 @@ public sealed class DataDirectory
             }
             else
             {
-                Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                Directory.CreateDirectory(Root, OwnerOnlyDirectory);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new NodeStartException(NodeStartFailure.DataDirectory, $"data directory {Root} cannot be created: {e.Message}", e);
+            throw new StorageException(StorageFailure.DataDirectory, $"data directory {Root} cannot be created: {e.Message}", e);
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            CheckPrivate();
+        }
+    }
+
+    /// <summary>
+    /// Refuses contents that a start would silently lose: a missing key beside an existing database (a new identity
+    /// breaks every friend's link) unless <paramref name="acceptNewIdentity"/>, and an empty database in a directory
+    /// that already has an identity (its links would vanish). Call it before the key is created.
+    /// </summary>
+    /// <exception cref="StorageException">One of the two; nothing is changed.</exception>
+    public void CheckContents(bool acceptNewIdentity)
+    {
+        var database = new FileInfo(Database);
+        var hasKey = File.Exists(KeyFile) || Directory.Exists(KeyFile);
+        if (!hasKey && database.Exists && database.Length > 0 && !acceptNewIdentity)
+        {
+            throw new StorageException(
+                StorageFailure.IdentityMissing,
+                $"identity key file {KeyFile} is missing beside the database {Database}: a new identity would change this node's " +
+                "fingerprint and break every link to it; restore the key file, or start with --new-identity to accept a new identity");
+        }
+
+        // Without a key the directory is new (a first start may have died right after SQLite created the file):
+        // there is nothing to lose, and SQLite makes an empty file a new database.
+        if (hasKey && database.Exists && database.Length == 0)
+        {
+            throw new StorageException(
+                StorageFailure.EmptyDatabase,
+                $"database {Database} is empty (0 bytes) but this data directory already has an identity: its links would be lost; " +
+                "restore the file from a backup, or remove it to start with an empty database");
+        }
+    }
+
+    private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    private const UnixFileMode GroupOrOthers =
+        UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+        | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private void CheckPrivate()
+    {
+        var owner = UnixOwner.OwnerOf(Root);
+        var me = UnixOwner.EffectiveUserId();
+        if (owner is { } o && me is { } m && o != m)
+        {
+            throw new StorageException(
+                StorageFailure.DataDirectory,
+                $"data directory {Root} belongs to another user (uid {o}, this process runs as uid {m}); use a directory of your own");
+        }
+
+        var mode = File.GetUnixFileMode(Root);
+        if ((mode & GroupOrOthers) != 0)
+        {
+            throw new StorageException(
+                StorageFailure.DataDirectory,
+                $"data directory {Root} is open to other users (mode {FileModes.Octal(mode)}); run: chmod 700 {Root}");
         }
     }
 }

@@ -16,7 +16,7 @@ public sealed class DataDirectoryLock : IDisposable
 
     public string Directory { get; }
 
-    /// <exception cref="NodeStartException">Another process holds the lock, or the lock file cannot be opened.</exception>
+    /// <exception cref="StorageException">Another process holds the lock, or the lock file cannot be opened.</exception>
     public static DataDirectoryLock Acquire(DataDirectory dir)
     {
         var options = new FileStreamOptions
@@ -37,14 +37,14 @@ public sealed class DataDirectoryLock : IDisposable
         }
         catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
         {
-            throw new NodeStartException(
-                NodeStartFailure.Locked,
+            throw new StorageException(
+                StorageFailure.Locked,
                 $"data directory {dir.Root} is in use by another openred process (lock {dir.LockFile})",
                 e);
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
-            throw new NodeStartException(NodeStartFailure.DataDirectory, $"data directory {dir.Root}: cannot open lock file: {e.Message}", e);
+            throw new StorageException(StorageFailure.DataDirectory, $"data directory {dir.Root}: cannot open lock file: {e.Message}", e);
         }
 
         // The pid is for people looking at the directory; the lock itself is the open file.

@@ -46,6 +46,10 @@ public sealed class KeyFileTests
         using var dir = new TempDir();
         var path = dir.Sub(KeyFile.FileName);
         File.Copy(TestData.Path("vectors/initiator.pem"), path);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
 
         using var id = KeyFile.LoadOrCreate(path);
 

@@ -84,7 +84,7 @@ public sealed class OpenRedNodeTests
     public async Task Start_CorruptKey_ThrowsKeyFile_FileUnchanged()
     {
         using var tmp = new TempDir();
-        Directory.CreateDirectory(tmp.Sub("n"));
+        tmp.CreateSub("n");
         var key = Path.Combine(tmp.Sub("n"), "identity.pem");
         await File.WriteAllTextAsync(key, "junk");
 

@@ -14,8 +14,8 @@ public sealed class DataDirectoryTests
         var first = DataDirectoryLock.Acquire(dir);
         var act = () => DataDirectoryLock.Acquire(dir);
 
-        act.Should().Throw<NodeStartException>()
-            .Where(e => e.Failure == NodeStartFailure.Locked && e.Message.Contains(dir.Root, StringComparison.Ordinal));
+        act.Should().Throw<StorageException>()
+            .Where(e => e.Failure == StorageFailure.Locked && e.Message.Contains(dir.Root, StringComparison.Ordinal));
         first.Dispose();
         using var again = DataDirectoryLock.Acquire(dir);
     }
@@ -44,7 +44,7 @@ public sealed class DataDirectoryTests
 
         var act = () => new DataDirectory(tmp.Sub("f")).Create();
 
-        act.Should().Throw<NodeStartException>().Where(e => e.Failure == NodeStartFailure.DataDirectory);
+        act.Should().Throw<StorageException>().Where(e => e.Failure == StorageFailure.DataDirectory);
     }
 
     [Theory]

@@ -50,7 +50,7 @@ public sealed class NodeDatabaseTests
 
         var act = () => NodeDatabase.Open(path, NullLogger.Instance, [.. Migrations.All, new Migration(Migrations.Latest + 1, "bad", "CREATE TABLE t (x); SELECT * FROM nowhere;")]);
 
-        act.Should().Throw<NodeStartException>().Where(e => e.Failure == NodeStartFailure.Database && e.Message.Contains(path, StringComparison.Ordinal));
+        act.Should().Throw<StorageException>().Where(e => e.Failure == StorageFailure.Database && e.Message.Contains(path, StringComparison.Ordinal));
         var db = NodeDatabase.Open(path, NullLogger.Instance);
         db.SchemaVersion.Should().Be(Migrations.Latest);
         using var c = db.OpenConnection();
@@ -66,11 +66,11 @@ public sealed class NodeDatabaseTests
 
         var act = () => NodeDatabase.Open(path, NullLogger.Instance);
 
-        act.Should().Throw<NodeStartException>().WithMessage("*newer*");
+        act.Should().Throw<StorageException>().WithMessage("*newer*");
     }
 
     [Fact]
-    public void Open_NotADatabase_ThrowsNodeStartExceptionNamingFile()
+    public void Open_NotADatabase_ThrowsStorageExceptionNamingFile()
     {
         using var dir = new TempDir();
         var path = dir.Sub("openred.db");
@@ -78,7 +78,7 @@ public sealed class NodeDatabaseTests
 
         var act = () => NodeDatabase.Open(path, NullLogger.Instance);
 
-        act.Should().Throw<NodeStartException>().Where(e => e.Failure == NodeStartFailure.Database && e.Message.Contains(path, StringComparison.Ordinal));
+        act.Should().Throw<StorageException>().Where(e => e.Failure == StorageFailure.Database && e.Message.Contains(path, StringComparison.Ordinal));
     }
 
     [Fact]

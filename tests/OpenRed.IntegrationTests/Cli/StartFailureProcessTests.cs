@@ -9,7 +9,7 @@ public sealed class StartFailureProcessTests
     public async Task CorruptKeyFile_Exit1_NamesPath_LeavesFileUnchanged()
     {
         using var dir = new TempDirectory();
-        var data = Directory.CreateDirectory(dir.Sub("n")).FullName;
+        var data = dir.CreateSub("n");
         var key = Path.Combine(data, "identity.pem");
         await File.WriteAllTextAsync(key, "not a key\n");
 
@@ -25,7 +25,7 @@ public sealed class StartFailureProcessTests
     public async Task ForeignKeyType_Exit1_NamesPath()
     {
         using var dir = new TempDirectory();
-        var data = Directory.CreateDirectory(dir.Sub("n")).FullName;
+        var data = dir.CreateSub("n");
         var key = Path.Combine(data, "identity.pem");
         using (var ec = System.Security.Cryptography.ECDsa.Create())
         {

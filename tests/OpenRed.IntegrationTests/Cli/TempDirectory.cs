@@ -13,6 +13,22 @@ public sealed class TempDirectory : IDisposable
     /// <summary>A path inside this directory (not created).</summary>
     public string Sub(string name) => System.IO.Path.Combine(Path, name);
 
+    /// <summary>Creates a sub-directory as openred would (owner-only on Unix), for a test that puts files in it first.</summary>
+    public string CreateSub(string name)
+    {
+        var path = Sub(name);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return path;
+    }
+
     public void Dispose()
     {
         try
