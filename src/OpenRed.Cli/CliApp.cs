@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using Microsoft.Extensions.Logging;
+using OpenRed.Cli.Control;
 using OpenRed.Cli.Logging;
 using OpenRed.Cli.Rendering;
 using OpenRed.Cli.Repl;
@@ -18,6 +19,15 @@ internal static partial class CliApp
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        // Driving a node that runs elsewhere: no node starts here.
+        switch (args.FirstOrDefault())
+        {
+            case "ctl":
+                return await CtlApp.RunAsync(args[1..]);
+            case "attach":
+                return await AttachApp.RunAsync(args[1..]);
+        }
+
         var flags = new StartupFlags();
         var parse = flags.Parse(args);
         if (parse.Errors.Count > 0)
@@ -101,6 +111,7 @@ internal static partial class CliApp
             var plain = !interactive || Console.IsOutputRedirected;
             var console = Consoles.Create(Console.Out, plain);
             var commands = CommandRegistry.Discover();
+            await using var control = await StartControlAsync(node, commands, loggers, signals, logger);
             var session = new ReplSession(node, commands, console, Console.Error, loggers.CreateLogger<ReplSession>());
             signals.CommandInterrupted += session.InterruptCommand;
             if (options.Daemon && stdinIsTerminal)
@@ -126,6 +137,27 @@ internal static partial class CliApp
         }
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The control socket for ctl and attach; without it the node still runs, and says so once.</summary>
+    private static async Task<ControlServer?> StartControlAsync(
+        OpenRedNode node, CommandRegistry commands, ILoggerFactory loggers, ShutdownSignals signals, Microsoft.Extensions.Logging.ILogger logger)
+    {
+        try
+        {
+            return await ControlServer.StartAsync(node, commands, loggers, signals.RequestShutdown, new ControlOptions(), signals.Token);
+        }
+        catch (ControlSocketException e)
+        {
+            using (LogContext.PushProperty(LogSetup.FileOnly, true))
+            {
+                LogNoControlSocket(logger, e.Message);
+            }
+
+            await Console.Error.WriteLineAsync(
+                "openred: warning: " + VisibleText.Escape($"no control socket ({e.Message}): 'openred ctl' and 'openred attach' cannot reach this node"));
+            return null;
+        }
     }
 
     private static ILineReader CreateReader(bool interactive, OpenRedNode node, ReplSession session, ShutdownSignals signals, out SystemTerminal? terminal)
@@ -158,6 +190,9 @@ internal static partial class CliApp
 
     [LoggerMessage(EventId = 902, Level = LogLevel.Information, Message = "Shutting down: {Reason}")]
     private static partial void LogShuttingDown(Microsoft.Extensions.Logging.ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 904, Level = LogLevel.Warning, Message = "No control socket: {Reason}")]
+    private static partial void LogNoControlSocket(Microsoft.Extensions.Logging.ILogger logger, string reason);
 
     [LoggerMessage(EventId = 903, Level = LogLevel.Critical, Message = "Unexpected failure")]
     private static partial void LogCrashed(Microsoft.Extensions.Logging.ILogger logger, Exception e);

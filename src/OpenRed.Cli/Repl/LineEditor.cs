@@ -18,6 +18,7 @@ internal sealed class LineEditor : ILineReader
     private readonly History _history;
     private readonly Func<IReadOnlyList<string>, string, IEnumerable<string>> _complete;
     private readonly Func<bool> _interrupt;
+    private readonly string _leaveWord;
     private readonly Lock _gate = new();
     private readonly StringBuilder _buffer = new();
     private int _cursor;
@@ -33,13 +34,16 @@ internal sealed class LineEditor : ILineReader
     // next (the next line, or the next command's watch) takes this one over rather than start a second. Guarded by _gate.
     private Task<ConsoleKeyInfo>? _keyRead;
 
-    /// <param name="interrupt">Called on Ctrl+C; returns true when that Ctrl+C shuts the node down.</param>
+    /// <param name="interrupt">Called on Ctrl+C; returns true when that Ctrl+C ends the prompt.</param>
+    /// <param name="leaveWord">What a second Ctrl+C does, for the hint: "quit" (the node stops), or "detach" (attach).</param>
     public LineEditor(
         ITerminal terminal,
         History history,
         Func<IReadOnlyList<string>, string, IEnumerable<string>> complete,
-        Func<bool> interrupt)
+        Func<bool> interrupt,
+        string leaveWord = "quit")
     {
+        _leaveWord = leaveWord;
         _terminal = terminal;
         _history = history;
         _complete = complete;
@@ -222,7 +226,7 @@ internal sealed class LineEditor : ILineReader
                     return true;
                 }
 
-                _terminal.Write(_buffer.Length > 0 ? "^C\r\n" : "^C (press Ctrl+C again within 2 s to quit)\r\n");
+                _terminal.Write(_buffer.Length > 0 ? "^C\r\n" : $"^C (press Ctrl+C again within 2 s to {_leaveWord})\r\n");
                 SetBuffer("");
                 _history.ResetCursor();
                 return false;

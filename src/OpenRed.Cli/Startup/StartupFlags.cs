@@ -74,7 +74,9 @@ internal sealed class StartupFlags
             Description = "Accept a new identity when identity.pem is missing beside an existing database (peers' links to this node break)",
         };
 
-        Root = new RootCommand("OpenRed: a serverless peer-to-peer node. Without --daemon it opens the prompt `OpenRed-P2P> `; type 'help' there.")
+        Root = new RootCommand("OpenRed: a serverless peer-to-peer node. Without --daemon it opens the prompt `OpenRed-P2P> `; type 'help' there.\n"
+            + "A running node, from elsewhere: 'openred ctl [--node-id <id> | --data-dir <path>] <command>' runs one prompt command on it, "
+            + "'openred attach [--node-id <id> | --data-dir <path>]' opens its prompt (see 'openred ctl --help').")
         {
             NodeId, Port, Listen, Sector, DataDir, AutoResurrect, Bootstrap, LighthouseGroup, LighthousePort, Interface,
             BeaconInterval, NoLighthouse, Replicas, CacheSize, MaxPeers, NoPeerExchange, LogLevel, Daemon, NewIdentity,
