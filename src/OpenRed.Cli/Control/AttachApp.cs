@@ -110,7 +110,7 @@ internal sealed class AttachApp
                     $"Attached to {_nodeId} ({shortFp}) at {dataDirectory}. 'detach' or Ctrl+D leaves it running; 'quit' stops it."));
             }
 
-            var outcome = await LoopAsync(reader, leave.Token, lost);
+            var outcome = await LoopAsync(reader, leave.Token, signals.Token, lost);
             if (outcome == Outcome.Quit)
             {
                 try
@@ -149,7 +149,10 @@ internal sealed class AttachApp
         Lost,
     }
 
-    private async Task<Outcome> LoopAsync(ILineReader reader, CancellationToken leave, CancellationTokenSource lost)
+    /// <param name="leave">Detach, or the node went away: stop reading lines.</param>
+    /// <param name="detach">Detach only: a command under way is given up. (When the node goes away, the command's own
+    /// request fails; cancelling it then would lose the answer to a quit, which the node sends just before it goes.)</param>
+    private async Task<Outcome> LoopAsync(ILineReader reader, CancellationToken leave, CancellationToken detach, CancellationTokenSource lost)
     {
         var width = !Console.IsInputRedirected && !Console.IsOutputRedirected ? TerminalWidth() : (int?)null;
         while (true)
@@ -181,7 +184,7 @@ internal sealed class AttachApp
             CommandResponse response;
             await using (reader.BeginCommand())
             {
-                using var running = CancellationTokenSource.CreateLinkedTokenSource(leave);
+                using var running = CancellationTokenSource.CreateLinkedTokenSource(detach);
                 lock (_gate)
                 {
                     _running = running;
@@ -191,7 +194,7 @@ internal sealed class AttachApp
                 {
                     response = await _client.RunAsync(new CommandRequest(line, width, Ansi: width is not null), running.Token);
                 }
-                catch (OperationCanceledException) when (!leave.IsCancellationRequested)
+                catch (OperationCanceledException) when (!detach.IsCancellationRequested)
                 {
                     // Ctrl+C: the request is dropped, and the node interrupts the command as the prompt would.
                     await Console.Error.WriteLineAsync($"openred: {VisibleText.Escape(word.ToLowerInvariant())}: interrupted");
@@ -201,7 +204,7 @@ internal sealed class AttachApp
                 {
                     return lost.IsCancellationRequested ? Outcome.Lost : Outcome.Detach;
                 }
-                catch (ControlUnreachableException)
+                catch (Exception e) when (e is ControlUnreachableException or HttpRequestException or IOException)
                 {
                     await lost.CancelAsync();
                     return Outcome.Lost;

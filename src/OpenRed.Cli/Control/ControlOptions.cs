@@ -12,7 +12,7 @@ internal sealed record ControlOptions
     /// <summary>An idle connection between requests is closed after this.</summary>
     public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>A body that arrives slower than 240 bytes a second after this grace is cut off.</summary>
+    /// <summary>A body that arrives slower than 240 bytes a second after this grace is cut off (Kestrel: more than 1 s).</summary>
     public TimeSpan BodyRateGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
 
     public int MaxConnections { get; init; } = 64;
