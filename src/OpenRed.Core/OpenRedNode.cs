@@ -227,6 +227,7 @@ public sealed partial class OpenRedNode : IAsyncDisposable
         ConnectionsRefusedBy = Mesh.Counters.ConnectionsRefusedBy,
         SessionsRefused = Mesh.Counters.SessionsRefused,
         SessionsRefusedBy = Mesh.Counters.SessionsRefusedBy,
+        ProtocolViolations = Mesh.Counters.ProtocolViolations,
         Sections = [.. _modules.Select(m => m.GetStatus()).OfType<StatusSection>()],
     };
 

@@ -175,4 +175,23 @@ public sealed class HardeningTests(MeshKeys keys) : IClassFixture<MeshKeys>
             }
         }
     }
+
+    [Fact]
+    public async Task MessageOverItsSpecLimit_ClosesTheSession_AndIsCounted()
+    {
+        await using var a = MeshHarness.Start(keys.Low);
+        await using var b = MeshHarness.Start(keys.High);
+        var closed = b.NextSessionClosed();
+        var session = await a.Mesh.ConnectAsync(b.Endpoint, null, CancellationToken.None);
+        var exchange = new PeerExchange();
+        for (var i = 0; i < 51; i++)
+        {
+            exchange.Peers.Add(new PeerInfo { Host = "10.0.0.1", Port = 8080 });
+        }
+
+        await session.SendAsync(new Envelope { PeerExchange = exchange }, CancellationToken.None);
+
+        (await closed.WaitAsync(Wait)).CloseInfo!.Kind.Should().Be(OpenRed.Core.Security.SessionCloseKind.Violation);
+        b.Mesh.Counters.ProtocolViolations.Should().Be(1);
+    }
 }
