@@ -57,6 +57,7 @@ public sealed class CtlProcessTests
     [InlineData(1, "resurrect", "x")]
     [InlineData(1, "connect 127.0.0.1:1")]
     [InlineData(1, "disconnect nobody")]
+    [InlineData(1, "pin", "12345678")]
     [InlineData(2, "staus")]
     [InlineData(2, "status --bogus")]
     [InlineData(2, "connect")]
