@@ -147,6 +147,11 @@ internal static partial class CliApp
         {
             return await ControlServer.StartAsync(node, commands, loggers, signals.RequestShutdown, new ControlOptions(), signals.Token);
         }
+        catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+        {
+            // Asked to stop while the socket was being set up: the node stops next.
+            return null;
+        }
         catch (ControlSocketException e)
         {
             using (LogContext.PushProperty(LogSetup.FileOnly, true))
