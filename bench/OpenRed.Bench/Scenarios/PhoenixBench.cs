@@ -105,7 +105,7 @@ internal static class PhoenixBench
 
             // 4. Peak memory of a large publish, in a process of its own.
             progress($"phoenix: {publishGiB} GiB publish");
-            var big = await Node("big", 0);
+            var big = await Node("bigpub", 0);
             var bigPub = await Do(big.Child, $"publish {File("big", (long)(publishGiB * (1L << 30)))} big", "published");
 
             latencies.Sort();
