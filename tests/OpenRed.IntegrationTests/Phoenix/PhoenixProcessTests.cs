@@ -60,7 +60,7 @@ public sealed class PhoenixProcessTests
         using var dir = new TempDirectory();
         await using var a = await NodeCli.StartAsync(dir.Sub("a"), "alice", 0, "--replicas", "1");
         var file = dir.Sub("big.bin");
-        const int chunks = 256;
+        const int chunks = 128;
         await File.WriteAllBytesAsync(file, RandomNumberGenerator.GetBytes(chunks * 262144));
         await a.CommandJsonAsync($"publish \"{file}\" big");
         var aPort = await NodeCli.TcpPortAsync(a);
