@@ -18,6 +18,7 @@ internal static class Program
           handshakes [--seconds 10] [--in-flight 32] [--warmup 5] [--responder node|mesh|both]
           throughput [--gib 1] [--reps 3]
           crypto     [--seconds 0.5]
+          phoenix    [--runs 20] [--bulk-mib 256] [--publish-gib 1]
           splits     [--frames 1024] [--handshakes 500]  (diagnostic, not in all: per-frame CPU of a session, one thread, no sockets)
         options: --json (print JSON instead of the table), --out FILE (also write the JSON there)
         Figures are defined in docs/BENCHMARKS-RESULTS.md and the project's BENCHMARKS guide.
@@ -58,7 +59,8 @@ internal static class Program
                 "role-client" => await ClientRole.RunAsync(parsed, cts.Token),
                 "role-sink" => await SinkRole.RunAsync(parsed, cts.Token),
                 "role-sender" => await SenderRole.RunAsync(parsed, cts.Token),
-                "all" or "discovery" or "handshakes" or "throughput" or "crypto" or "splits" => await RunScenariosAsync(parsed, cts.Token),
+                "role-phoenix" => await PhoenixRole.RunAsync(parsed, cts.Token),
+                "all" or "discovery" or "handshakes" or "throughput" or "crypto" or "splits" or "phoenix" => await RunScenariosAsync(parsed, cts.Token),
                 _ => throw new ArgumentException($"unknown command '{parsed.Command}'"),
             };
         }
@@ -162,6 +164,10 @@ internal static class Program
             return figures;
         });
         await Scenario("throughput", () => Throughput.RunAsync(gib, reps, Progress, ct));
+        var phoenixRuns = args.Int("--runs", 20, 1, 1000);
+        var bulkMiB = args.Int("--bulk-mib", 256, 1, 4096);
+        var publishGiB = args.Number("--publish-gib", 1, 0.01, 4);
+        await Scenario("phoenix", () => PhoenixBench.RunAsync(command == "phoenix" ? phoenixRuns : 20, bulkMiB, publishGiB, Progress, ct));
 
         var json = table.ToJson();
         Console.WriteLine(args.Has("--json") ? json : table.ToText());

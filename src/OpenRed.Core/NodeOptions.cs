@@ -3,6 +3,7 @@ using OpenRed.Core.Identity;
 using OpenRed.Core.Lighthouse;
 using OpenRed.Core.Mesh;
 using OpenRed.Core.Peers;
+using OpenRed.Core.Phoenix;
 
 namespace OpenRed.Core;
 
@@ -106,6 +107,15 @@ public sealed record NodeOptions
         InterfaceAddress = LighthouseInterface,
         Interval = BeaconInterval,
     };
+
+    /// <summary>
+    /// Every other interval and limit of the Phoenix URN layer (sections 8 and 11). <see cref="Replicas"/> and
+    /// <see cref="CacheSizeBytes"/> override its fields of the same meaning.
+    /// </summary>
+    public PhoenixOptions Phoenix { get; init; } = PhoenixOptions.Default;
+
+    /// <summary>The Phoenix settings in effect: <see cref="Phoenix"/> with the flags applied.</summary>
+    public PhoenixOptions EffectivePhoenix => Phoenix with { Replicas = Replicas, CacheSizeBytes = CacheSizeBytes };
 
     /// <summary>The mesh settings in effect: <see cref="Mesh"/> with <see cref="MaxPeers"/> applied.</summary>
     public MeshOptions EffectiveMesh => Mesh with { MaxSessions = MaxPeers };

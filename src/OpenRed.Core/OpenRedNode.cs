@@ -81,6 +81,10 @@ public sealed partial class OpenRedNode : IAsyncDisposable
         LighthouseState.Disabled, "disabled (--no-lighthouse)", Options.LighthouseGroup, Options.LighthousePort,
         Options.LighthouseInterface, null, 0, 0, 0, 0, 0, new Dictionary<BeaconRejection, long>());
 
+    /// <summary>Publish, resurrect and list URNs (the Phoenix module, section 8).</summary>
+    public Phoenix.IPhoenix Phoenix => _modules.OfType<Phoenix.PhoenixModule>().FirstOrDefault()
+        ?? throw new InvalidOperationException("the Phoenix module is not running");
+
     internal NodeDatabase Database { get; }
 
     internal ILoggerFactory Loggers { get; }

@@ -29,7 +29,7 @@ public sealed class FirstContactProcessTests
     }
 
     [Fact]
-    public async Task InertFlags_WarnOnceEach_OnlyWhenGiven()
+    public async Task PhoenixFlags_Given_NoWarnings()
     {
         using var dir = new TempDirectory();
 
@@ -39,26 +39,23 @@ public sealed class FirstContactProcessTests
         var silent = await OpenRedProcess.RunAsync(["--port", "0", "--no-lighthouse", "--data-dir", dir.Sub("b")], "quit\n");
 
         given.ExitCode.Should().Be(0, given.ToString());
-        given.StderrLines.Should().HaveCount(3, given.ToString());
-        given.StderrLines[0].Should().StartWith("openred: warning: --auto-resurrect: URN resolution is not available yet").And.EndWith("urn_image_001");
-        given.StderrLines[1].Should().StartWith("openred: warning: --replicas: has no effect yet");
-        given.StderrLines[2].Should().StartWith("openred: warning: --cache-size: has no effect yet");
+        given.StderrLines.Should().BeEmpty(given.ToString());
         silent.StderrLines.Should().BeEmpty(silent.ToString());
     }
 
     [Fact]
-    public async Task Resurrect_SaysNotAvailable_DisconnectEmptyName_SaysWhatToGive()
+    public async Task Resurrect_NothingAnywhere_SaysWhatWasTried_DisconnectEmptyName_SaysWhatToGive()
     {
         using var dir = new TempDirectory();
 
         var run = await OpenRedProcess.RunAsync(
             ["--port", "0", "--no-lighthouse", "--data-dir", dir.Sub("n")],
-            "resurrect urn_image_001\ndisconnect ''\nquit\n");
+            "resurrect urn_image_001 --timeout 1\ndisconnect ''\nquit\n");
 
         run.ExitCode.Should().Be(0, run.ToString());
-        run.StderrLines.Should().Equal(
-            "openred: resurrect: URN resolution is not available yet (it arrives with the Phoenix subsystem); nothing was resolved",
-            "openred: disconnect: name the peer: its node-id, or a prefix of its fingerprint (8+ hex digits)");
+        run.StderrLines.Should().HaveCount(2, run.ToString());
+        run.StderrLines[0].Should().StartWith("openred: resurrect: urn_image_001: not found within 1 s: cache: not held; network:");
+        run.StderrLines[1].Should().Be("openred: disconnect: name the peer: its node-id, or a prefix of its fingerprint (8+ hex digits)");
     }
 
     [Theory]

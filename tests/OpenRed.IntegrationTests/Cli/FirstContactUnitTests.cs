@@ -102,7 +102,7 @@ public sealed class FirstContactUnitTests
     }
 
     [Fact]
-    public void InertFlags_WarnOnlyWhenGiven()
+    public void PhoenixFlags_TakeEffect_NoLongerWarn()
     {
         var flags = new StartupFlags(() => "host", k => Env.GetValueOrDefault(k));
 
@@ -110,10 +110,7 @@ public sealed class FirstContactUnitTests
         var all = flags.Parse(["--auto-resurrect", "urn_image_001", "--auto-resurrect", "b", "--replicas", "3", "--cache-size", "2G"]);
 
         InertFlags.Warnings(flags, none).Should().BeEmpty();
-        InertFlags.Warnings(flags, all).Should().Equal(
-            "--auto-resurrect: URN resolution is not available yet (it arrives with the Phoenix subsystem); not resolved: urn_image_001, b",
-            "--replicas: has no effect yet: replication arrives with the Phoenix subsystem",
-            "--cache-size: has no effect yet: the chunk cache arrives with the Phoenix subsystem");
+        InertFlags.Warnings(flags, all).Should().BeEmpty();
     }
 
     [Fact]

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenRed.Bench.Infra;
+using OpenRed.Core;
+using OpenRed.Core.Identity;
+using OpenRed.Core.Phoenix;
+
+namespace OpenRed.Bench.Roles;
+
+/// <summary>
+/// One node of the Phoenix benchmark, driven line by line: <c>connect PORT FINGERPRINT</c>, <c>publish PATH NAME</c>,
+/// <c>resurrect NAME</c>, <c>stop</c>. Every answer carries the process's peak resident set size.
+/// </summary>
+internal static class PhoenixRole
+{
+    public static async Task<int> RunAsync(BenchArgs args, CancellationToken ct)
+    {
+        var options = new NodeOptions
+        {
+            NodeId = args.String("--id") ?? throw new ArgumentException("--id is required"),
+            DataDirectory = args.String("--dir") ?? throw new ArgumentException("--dir is required"),
+            Port = 0,
+            ListenAddress = IPAddress.Loopback,
+            LighthouseEnabled = false,
+            Replicas = args.Int("--replicas", 3, 0, 16),
+            CacheSizeBytes = 8L << 30,
+            Phoenix = PhoenixOptions.Default with { ReplicationWait = TimeSpan.FromMinutes(5), ReplicaBytesPerPublisher = 4L << 30 },
+        };
+        await using var node = await OpenRedNode.StartAsync(options, NullLoggerFactory.Instance, TimeProvider.System, ct);
+        RoleIO.Emit("ready", new JsonObject { ["tcp_port"] = node.Port, ["fingerprint"] = node.Fingerprint.Hex });
+        while (true)
+        {
+            var words = (await RoleIO.NextCommandAsync(TimeSpan.FromMinutes(30), ct)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            switch (words.FirstOrDefault())
+            {
+                case "connect":
+                    Fingerprint.TryParseHex(words[2], out var expected);
+                    await node.ConnectAsync("127.0.0.1", int.Parse(words[1], CultureInfo.InvariantCulture), expected, ct);
+                    RoleIO.Emit("connected", Rss());
+                    break;
+                case "publish":
+                    var clock = Stopwatch.StartNew();
+                    var p = await node.Phoenix.PublishAsync(words[1], words[2], null, ct);
+                    var o = Rss();
+                    o["ms"] = clock.Elapsed.TotalMilliseconds;
+                    o["replicas"] = p.Replicas.Count;
+                    RoleIO.Emit("published", o);
+                    break;
+                case "resurrect":
+                    var r = await node.Phoenix.ResurrectAsync(words[1], Path.Combine(options.DataDirectory, "out.bin"), TimeSpan.FromSeconds(30), null, ct);
+                    var ro = Rss();
+                    ro["ms"] = r.Elapsed.TotalMilliseconds;
+                    ro["size"] = (long)r.Size;
+                    ro["holders"] = r.Holders.Count;
+                    ro["stage"] = r.Stage.ToString();
+                    File.Delete(Path.Combine(options.DataDirectory, "out.bin"));
+                    RoleIO.Emit("resurrected", ro);
+                    break;
+                default:
+                    RoleIO.Emit("stopped", Rss());
+                    return 0;
+            }
+        }
+    }
+
+    private static JsonObject Rss() => new() { ["peak_rss_kib"] = ProcInfo.PeakRssKiB() };
+}

@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using OpenRed.Bench.Infra;
+using OpenRed.Bench.Report;
+
+namespace OpenRed.Bench.Scenarios;
+
+/// <summary>
+/// Issue #11: resurrect latency (1 MiB from a connected holder, 20 runs, each a URN never held), time to three
+/// replica acknowledgements, 256 MiB from 3 holders against one holder in the same run, and peak memory of the
+/// fetching process and of a 1 GiB publish. Each node is its own process.
+/// </summary>
+internal static class PhoenixBench
+{
+    private static readonly TimeSpan Step = TimeSpan.FromMinutes(5);
+
+    public static async Task<IReadOnlyList<Figure>> RunAsync(int runs, int bulkMiB, double publishGiB, Action<string> progress, CancellationToken ct)
+    {
+        var root = Directory.CreateTempSubdirectory("openred-bench-phoenix-").FullName;
+        var children = new List<Child>();
+        try
+        {
+            async Task<(Child Child, int Port, string Fingerprint)> Node(string id, int replicas)
+            {
+                var c = Child.Start(id, "role-phoenix", ["--id", id, "--dir", Path.Combine(root, id), "--replicas", replicas.ToString(CultureInfo.InvariantCulture)]);
+                children.Add(c);
+                var ready = await c.ExpectAsync("ready", TimeSpan.FromSeconds(60), ct);
+                return (c, (int)ready["tcp_port"]!, (string)ready["fingerprint"]!);
+            }
+
+            async Task<JsonObject> Do(Child c, string command, string answer)
+            {
+                await c.SendAsync(command);
+                return await c.ExpectAsync(answer, Step, ct);
+            }
+
+            Task Connect(Child from, (Child, int Port, string Fingerprint) to) => Do(from, $"connect {to.Port} {to.Fingerprint}", "connected");
+
+            string File(string name, long bytes)
+            {
+                var path = Path.Combine(root, name);
+                using var f = System.IO.File.Create(path);
+                var buffer = new byte[1 << 20];
+                for (long done = 0; done < bytes; done += buffer.Length)
+                {
+                    RandomNumberGenerator.Fill(buffer);
+                    f.Write(buffer, 0, (int)Math.Min(buffer.Length, bytes - done));
+                }
+
+                return path;
+            }
+
+            var h1 = await Node("h1", 0);
+            var h2 = await Node("h2", 0);
+            var h3 = await Node("h3", 0);
+            var d = await Node("d", 0);
+            await Connect(d.Child, h1);
+
+            // 1. Resurrect latency: a fresh 1 MiB URN each run, held only by h1.
+            progress($"phoenix: resurrect latency, {runs} runs");
+            var latencies = new List<double>();
+            for (var i = 0; i < runs + 2; i++)
+            {
+                var name = $"lat_{i}";
+                await Do(h1.Child, $"publish {File(name, 1 << 20)} {name}", "published");
+                var r = await Do(d.Child, $"resurrect {name}", "resurrected");
+                if (i >= 2)
+                {
+                    latencies.Add((double)r["ms"]!);
+                }
+            }
+
+            // 2. Replication: a publisher with --replicas 3 and three sessions; publish returns after the third ack.
+            progress("phoenix: replication");
+            var rep = await Node("rep", 3);
+            foreach (var h in new[] { h1, h2, h3 })
+            {
+                await Connect(rep.Child, h);
+            }
+
+            var repTimes = new List<double>();
+            for (var i = 0; i < 5; i++)
+            {
+                var pub = await Do(rep.Child, $"publish {File($"rep_{i}", 1 << 20)} rep_{i}", "published");
+                if ((int)pub["replicas"]! == 3)
+                {
+                    repTimes.Add((double)pub["ms"]!);
+                }
+            }
+
+            // 3. Bulk: the same content on three holders (replicated from rep, which then stops) against one holder.
+            progress($"phoenix: {bulkMiB} MiB from 3 holders and from 1");
+            var bulkBytes = (long)bulkMiB << 20;
+            await Do(rep.Child, $"publish {File("bulk3", bulkBytes)} bulk3", "published");
+            await rep.Child.SendAsync("stop");
+            await rep.Child.ExpectAsync("stopped", Step, ct);
+            await Do(h1.Child, $"publish {File("bulk1", bulkBytes)} bulk1", "published");
+            await Connect(d.Child, h2);
+            await Connect(d.Child, h3);
+            var one = await Do(d.Child, "resurrect bulk1", "resurrected");
+            var three = await Do(d.Child, "resurrect bulk3", "resurrected");
+            double Mbps(JsonObject o) => bulkBytes / 1e6 / ((double)o["ms"]! / 1000);
+            var fetchRss = (long?)three["peak_rss_kib"];
+
+            // 4. Peak memory of a large publish, in a process of its own.
+            progress($"phoenix: {publishGiB} GiB publish");
+            var big = await Node("bigpub", 0);
+            var bigPub = await Do(big.Child, $"publish {File("big", (long)(publishGiB * (1L << 30)))} big", "published");
+
+            latencies.Sort();
+            var median = latencies[latencies.Count / 2];
+            var p95 = latencies[(int)Math.Ceiling(latencies.Count * 0.95) - 1];
+            var ratio = Mbps(three) / Mbps(one);
+            return
+            [
+                new Figure("phoenix resurrect 1 MiB, median", median, "ms")
+                {
+                    Target = "< 50 ms", Met = median < 50, Reference = "IPFS median (issue)", ReferenceValue = 2900, ReferenceUnit = "ms",
+                    Note = string.Create(CultureInfo.InvariantCulture, $"p95 {p95:0.0} ms over {latencies.Count} runs; a live session to the holder"),
+                },
+                new Figure("phoenix resurrect 1 MiB, p95", p95, "ms"),
+                new Figure("phoenix 3 replica acks after publish (1 MiB), median", repTimes.Count == 0 ? double.NaN : repTimes.Order().ElementAt(repTimes.Count / 2), "ms")
+                {
+                    Target = "< 2000 ms", Met = repTimes.Count > 0 && repTimes.Order().ElementAt(repTimes.Count / 2) < 2000,
+                    Note = string.Create(CultureInfo.InvariantCulture, $"whole publish (hash, store, sign, offers, pulls, acks); {repTimes.Count} of 5 got 3 acks"),
+                },
+                new Figure($"phoenix {bulkMiB} MiB from 3 holders", Mbps(three), "MB/s")
+                {
+                    Target = ">= 80 % of one session", Met = ratio >= 0.8, Reference = "same size from 1 holder (one session), same run",
+                    ReferenceValue = Mbps(one), ReferenceUnit = "MB/s", Ratio = ratio, PeakRssKiB = fetchRss,
+                    Note = string.Create(CultureInfo.InvariantCulture, $"{(int)three["holders"]!} holders supplied chunks"),
+                },
+                new Figure("phoenix peak memory, fetching process", (fetchRss ?? 0) / 1024.0, "MiB") { PeakRssKiB = fetchRss },
+                new Figure($"phoenix peak memory, {publishGiB} GiB publish", ((long?)bigPub["peak_rss_kib"] ?? 0) / 1024.0, "MiB")
+                {
+                    Target = "< 200 MiB", Met = ((long?)bigPub["peak_rss_kib"] ?? long.MaxValue) < 200 * 1024, PeakRssKiB = (long?)bigPub["peak_rss_kib"],
+                    Note = string.Create(CultureInfo.InvariantCulture, $"publish took {(double)bigPub["ms"]! / 1000:0.0} s"),
+                },
+            ];
+        }
+        finally
+        {
+            foreach (var c in children)
+            {
+                await c.DisposeAsync();
+            }
+
+            Directory.Delete(root, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,396 @@
+using OpenRed.Core.Identity;
+
+namespace OpenRed.Core.Phoenix.Internal;
+
+/// <summary>
+/// Fetches the missing chunks of one record from every holder it is given (section 8, Transfer): up to
+/// <see cref="PhoenixOptions.RequestsPerHolder"/> requests outstanding per holder, each holder taking the next chunk
+/// it has as soon as a request ends, so faster holders carry more of the load. Every chunk's length and hash are
+/// checked before it is stored; a holder that sends a bad chunk is counted and not asked again, and the chunk goes
+/// to another. Near the end, a chunk slow at one holder is asked of another too.
+/// </summary>
+internal sealed class Fetcher : IAsyncDisposable
+{
+    private static readonly TimeSpan EndgameAfter = TimeSpan.FromMilliseconds(300);
+    private static readonly TimeSpan IdleCheck = TimeSpan.FromMilliseconds(100);
+
+    private readonly RecordInfo _info;
+    private readonly ChunkStore _store;
+    private readonly PhoenixOptions _options;
+    private readonly TimeProvider _time;
+    private readonly PhoenixCounters _counters;
+    private readonly Action<long>? _progress;
+    private readonly Lock _lock = new();
+    private readonly LinkedList<int> _queue = new();
+    private readonly Dictionary<int, (int Count, long Since)> _inFlight = [];
+    private readonly bool[] _done;
+    private readonly Dictionary<Fingerprint, Holder> _holders = [];
+    private readonly TaskCompletionSource _complete = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stop;
+    private readonly Common.TaskGroup _slots = new();
+    private TaskCompletionSource _changed = New();
+    private int _remaining;
+    private long _bytes;
+    private int _activeSlots;
+    private bool _noMoreSources;
+
+    public Fetcher(RecordInfo info, bool[] held, ChunkStore store, PhoenixOptions options, TimeProvider time, PhoenixCounters counters,
+        Action<long>? progress, CancellationToken cancellationToken)
+    {
+        _info = info;
+        _store = store;
+        _options = options;
+        _time = time;
+        _counters = counters;
+        _progress = progress;
+        _done = (bool[])held.Clone();
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        for (var i = 0; i < _done.Length; i++)
+        {
+            if (_done[i])
+            {
+                _bytes += info.ChunkLength(i);
+            }
+            else
+            {
+                _queue.AddLast(i);
+                _remaining++;
+            }
+        }
+
+        if (_remaining == 0)
+        {
+            _complete.TrySetResult();
+        }
+    }
+
+    public RecordInfo Info => _info;
+
+    public long BytesHeld => Interlocked.Read(ref _bytes);
+
+    /// <summary>Chunks still missing.</summary>
+    public int Remaining
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _remaining;
+            }
+        }
+    }
+
+    public bool IsComplete => _complete.Task.IsCompletedSuccessfully;
+
+    /// <summary>Holders that delivered at least one good chunk, with how many.</summary>
+    public IReadOnlyList<(Fingerprint Fingerprint, string NodeId, int Chunks)> Contributors
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _holders.Values.Where(h => h.Delivered > 0).Select(h => (h.Source.Fingerprint, h.Source.NodeId, h.Delivered))];
+            }
+        }
+    }
+
+    /// <summary>Holders that sent a chunk whose length or hash was wrong.</summary>
+    public IReadOnlyList<Fingerprint> BadHolders
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _holders.Values.Where(h => h.Bad).Select(h => h.Source.Fingerprint)];
+            }
+        }
+    }
+
+    /// <summary>Holders tried in all.</summary>
+    public int HolderCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _holders.Count;
+            }
+        }
+    }
+
+    /// <summary>Adds a holder (again, when an earlier attempt at it failed to connect); a holder that lied stays out.</summary>
+    public void AddSource(IChunkSource source)
+    {
+        Holder holder;
+        lock (_lock)
+        {
+            if (_remaining == 0 || _stop.IsCancellationRequested
+                || (_holders.TryGetValue(source.Fingerprint, out var known) && (known.Bad || !known.Dead)))
+            {
+                return;
+            }
+
+            holder = new Holder(source);
+            _holders[source.Fingerprint] = holder;
+            _activeSlots += _options.RequestsPerHolder;
+        }
+
+        for (var i = 0; i < _options.RequestsPerHolder; i++)
+        {
+            _slots.Track(SlotAsync(holder));
+        }
+    }
+
+    /// <summary>No more holders will be added: when none of those given can supply what is missing, the fetch fails.</summary>
+    public void NoMoreSources()
+    {
+        lock (_lock)
+        {
+            _noMoreSources = true;
+            CheckStuck();
+        }
+    }
+
+    /// <summary>Completes when every chunk is stored.</summary>
+    /// <exception cref="PhoenixException">Every holder was tried and chunks are still missing.</exception>
+    public Task WhenCompleteAsync(CancellationToken cancellationToken) => _complete.Task.WaitAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _slots.WaitAsync(TimeSpan.FromSeconds(5));
+        _stop.Dispose();
+    }
+
+    private async Task SlotAsync(Holder h)
+    {
+        var token = _stop.Token;
+        while (true)
+        {
+            int index;
+            Task changed;
+            lock (_lock)
+            {
+                if (_remaining == 0 || h.Bad || h.Dead || token.IsCancellationRequested)
+                {
+                    SlotExited();
+                    return;
+                }
+
+                index = TakeFor(h);
+                if (index < 0 && _inFlight.Count == 0)
+                {
+                    // Nothing this holder can supply, and nothing out elsewhere that could come back to it.
+                    SlotExited();
+                    return;
+                }
+
+                changed = _changed.Task;
+            }
+
+            if (index < 0)
+            {
+                try
+                {
+                    await changed.WaitAsync(IdleCheck, _time, token);
+                }
+                catch (TimeoutException)
+                {
+                    // Look again: a chunk out elsewhere may now be old enough to ask here too.
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopping: the loop's first check exits.
+                }
+
+                continue;
+            }
+
+            if (!await FetchOneAsync(h, index, token))
+            {
+                lock (_lock)
+                {
+                    SlotExited();
+                }
+
+                return;
+            }
+        }
+    }
+
+    /// <summary>False when this holder is given up.</summary>
+    private async Task<bool> FetchOneAsync(Holder h, int index, CancellationToken token)
+    {
+        byte[]? data;
+        try
+        {
+            using var timeout = new CancellationTokenSource(_options.ChunkRequestTimeout, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, timeout.Token);
+            data = await h.Source.GetAsync(_info.Root, index, linked.Token);
+        }
+        catch (Exception) when (!token.IsCancellationRequested)
+        {
+            lock (_lock)
+            {
+                h.Dead = true;
+                Return(h, index);
+            }
+
+            return false;
+        }
+        catch (OperationCanceledException)
+        {
+            lock (_lock)
+            {
+                Return(h, index);
+            }
+
+            return false;
+        }
+
+        if (data is null)
+        {
+            lock (_lock)
+            {
+                h.Missing.Add(index);
+                Return(h, index);
+            }
+
+            return true;
+        }
+
+        bool stored;
+        try
+        {
+            stored = data.Length == _info.ChunkLength(index) && _store.Put(_info.Hash(index), data);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _complete.TrySetException(new PhoenixException(PhoenixFailure.File, $"cannot store a chunk: {e.Message}", e));
+            return false;
+        }
+
+        lock (_lock)
+        {
+            if (!stored)
+            {
+                h.Bad = true;
+                _counters.Refuse(Refusal.BadChunk);
+                Return(h, index);
+                return false;
+            }
+
+            h.InFlight.Remove(index);
+            if (!_done[index])
+            {
+                _done[index] = true;
+                _remaining--;
+                h.Delivered++;
+                _inFlight.Remove(index);
+                Interlocked.Add(ref _bytes, data.Length);
+                if (_remaining == 0)
+                {
+                    _complete.TrySetResult();
+                }
+            }
+
+            Pulse();
+        }
+
+        _progress?.Invoke(BytesHeld);
+        return true;
+    }
+
+    /// <summary>The next chunk for this holder: queued first; near the end, one that has been out elsewhere a while.</summary>
+    private int TakeFor(Holder h)
+    {
+        for (var node = _queue.First; node is not null; node = node.Next)
+        {
+            if (h.MayHave(node.Value))
+            {
+                _queue.Remove(node);
+                _inFlight[node.Value] = (1, _time.GetTimestamp());
+                h.InFlight.Add(node.Value);
+                return node.Value;
+            }
+        }
+
+        if (_queue.Count == 0)
+        {
+            foreach (var (i, (count, since)) in _inFlight)
+            {
+                if (count == 1 && !h.InFlight.Contains(i) && h.MayHave(i) && _time.GetElapsedTime(since) > EndgameAfter)
+                {
+                    _inFlight[i] = (2, since);
+                    h.InFlight.Add(i);
+                    return i;
+                }
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>A request for <paramref name="index"/> at <paramref name="h"/> ended without the chunk.</summary>
+    private void Return(Holder h, int index)
+    {
+        h.InFlight.Remove(index);
+        if (!_done[index] && _inFlight.TryGetValue(index, out var entry))
+        {
+            if (entry.Count > 1)
+            {
+                _inFlight[index] = (entry.Count - 1, entry.Since);
+            }
+            else
+            {
+                _inFlight.Remove(index);
+                _queue.AddFirst(index);
+            }
+        }
+
+        Pulse();
+    }
+
+    private void SlotExited()
+    {
+        _activeSlots--;
+        CheckStuck();
+    }
+
+    private void CheckStuck()
+    {
+        if (_activeSlots == 0 && _remaining > 0 && _noMoreSources)
+        {
+            _complete.TrySetException(new PhoenixException(
+                PhoenixFailure.NotFound,
+                $"{_remaining} of {_info.ChunkCount} chunks could not be fetched from {_holders.Count} holder(s)"
+                + (_holders.Values.Any(h => h.Bad) ? $" ({_holders.Values.Count(h => h.Bad)} sent bad chunks)" : "")));
+        }
+    }
+
+    private void Pulse()
+    {
+        var old = _changed;
+        _changed = New();
+        old.TrySetResult();
+    }
+
+    private static TaskCompletionSource New() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private sealed class Holder(IChunkSource source)
+    {
+        public IChunkSource Source { get; } = source;
+
+        public HashSet<int> Missing { get; } = [];
+
+        public HashSet<int> InFlight { get; } = [];
+
+        public bool Bad { get; set; }
+
+        public bool Dead { get; set; }
+
+        public int Delivered { get; set; }
+
+        public bool MayHave(int index) => (Source.Have is null || (index < Source.Have.Length && Source.Have[index])) && !Missing.Contains(index);
+    }
+}
