@@ -1,3 +1,4 @@
+using OpenRed.Core.Exchange;
 using OpenRed.Core.Peers;
 
 namespace OpenRed.Core.Modules;
@@ -10,5 +11,6 @@ internal static class NodeModules
     public static IReadOnlyList<Func<ModuleContext, INodeModule>> All { get; } =
     [
         static c => new PeersModule(c),
+        static c => new ExchangeModule(c),
     ];
 }
