@@ -60,9 +60,18 @@ internal sealed partial class PeersModule : INodeModule, IPeerIntake
         _scheduler.RestoreQuiet(_quiet.Load());
         _scheduler.QuietChanged += OnQuietChanged;
         var now = c.Time.GetUtcNow();
-        foreach (var bootstrap in c.Options.Bootstrap)
+        var bootstraps = c.Options.Bootstrap.Select(b => PeerAddress.Create(b.Host, b.Port)).ToHashSet();
+
+        // --bootstrap is this run's instruction: an address of an earlier run's flag is dropped (one that answered
+        // stays a candidate through its Link source).
+        foreach (var stale in _directory.Snapshot().BySource(PeerSource.Bootstrap).Select(b => b.Address).Where(a => !bootstraps.Contains(a)).ToList())
         {
-            _directory.Add(PeerAddress.Create(bootstrap.Host, bootstrap.Port), PeerSource.Bootstrap, null, now);
+            _directory.SourceLost(stale, PeerSource.Bootstrap);
+        }
+
+        foreach (var bootstrap in bootstraps)
+        {
+            _directory.Add(bootstrap, PeerSource.Bootstrap, null, now);
         }
 
         c.PeerMap.PeerDiscovered += OnHeard;
