@@ -18,6 +18,7 @@ internal static class Program
           handshakes [--seconds 10] [--in-flight 32] [--warmup 5] [--responder node|mesh|both]
           throughput [--gib 1] [--reps 3]
           crypto     [--seconds 0.5]
+          mesh       [--nodes 30] [--timeout 180]  (not in all: N processes, each bootstrapped from the previous)
           splits     [--frames 1024] [--handshakes 500]  (diagnostic, not in all: per-frame CPU of a session, one thread, no sockets)
         options: --json (print JSON instead of the table), --out FILE (also write the JSON there)
         Figures are defined in docs/BENCHMARKS-RESULTS.md and the project's BENCHMARKS guide.
@@ -54,11 +55,12 @@ internal static class Program
             return parsed.Command switch
             {
                 "role-node" => await NodeRole.RunAsync(parsed, cts.Token),
+                "role-mesh-node" => await MeshNodeRole.RunAsync(parsed, cts.Token),
                 "role-responder" => await ResponderRole.RunAsync(parsed, cts.Token),
                 "role-client" => await ClientRole.RunAsync(parsed, cts.Token),
                 "role-sink" => await SinkRole.RunAsync(parsed, cts.Token),
                 "role-sender" => await SenderRole.RunAsync(parsed, cts.Token),
-                "all" or "discovery" or "handshakes" or "throughput" or "crypto" or "splits" => await RunScenariosAsync(parsed, cts.Token),
+                "all" or "discovery" or "handshakes" or "throughput" or "crypto" or "splits" or "mesh" => await RunScenariosAsync(parsed, cts.Token),
                 _ => throw new ArgumentException($"unknown command '{parsed.Command}'"),
             };
         }
@@ -93,7 +95,7 @@ internal static class Program
         void Progress(string line) => Console.Error.WriteLine($"[bench] {line}");
 
         // Option values are read before anything runs, so a typo fails fast with exit code 2.
-        var nodes = args.Int("--nodes", 20, 2, 200);
+        var nodes = args.Int("--nodes", command == "mesh" ? 30 : 20, 2, 200);
         var runs = args.Int("--runs", 5, 1, 100);
         var seconds = args.Number("--seconds", command == "crypto" ? 0.5 : 10, 0.05, 600);
         var inFlight = args.Int("--in-flight", 32, 1, 4096);
@@ -162,6 +164,10 @@ internal static class Program
             return figures;
         });
         await Scenario("throughput", () => Throughput.RunAsync(gib, reps, Progress, ct));
+        if (command == "mesh")
+        {
+            await Scenario("mesh", () => MeshFormation.RunAsync(nodes, args.Number("--timeout", 180, 10, 3600), Progress, ct));
+        }
 
         var json = table.ToJson();
         Console.WriteLine(args.Has("--json") ? json : table.ToText());

@@ -1,0 +1,102 @@
+using System.Globalization;
+using OpenRed.Bench.Infra;
+using OpenRed.Bench.Report;
+using OpenRed.Core.Identity;
+
+namespace OpenRed.Bench.Scenarios;
+
+/// <summary>
+/// Issue 12: N node processes on loopback, each started with --bootstrap of the previous, lighthouse off, every
+/// setting at its default. The clock starts when the last node has started and stops when every node knows all the
+/// others and holds at least min(8, N−1) sessions; handshakes spent per node are counted at that moment.
+/// </summary>
+internal static class MeshFormation
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(180);
+
+    public static async Task<IReadOnlyList<Figure>> RunAsync(int n, double timeoutSeconds, Action<string> progress, CancellationToken ct)
+    {
+        var root = Directory.CreateTempSubdirectory("openred-bench-mesh-");
+        var children = new List<Child>();
+        try
+        {
+            var sessions = Math.Min(8, n - 1);
+            for (var i = 0; i < n; i++)
+            {
+                // Identities are made before any clock: RSA key generation is not mesh formation.
+                var dir = Path.Combine(root.FullName, $"node{i}");
+                new OpenRed.Core.Storage.DataDirectory(dir).Create();
+                using (KeyFile.LoadOrCreate(Path.Combine(dir, KeyFile.FileName)))
+                {
+                }
+
+                children.Add(Child.Start($"node{i}", "role-mesh-node",
+                [
+                    "--id", $"node{i}", "--dir", dir, "--peers", (n - 1).ToString(CultureInfo.InvariantCulture),
+                    "--sessions", sessions.ToString(CultureInfo.InvariantCulture),
+                    "--timeout", timeoutSeconds.ToString(CultureInfo.InvariantCulture),
+                ]));
+            }
+
+            await Task.WhenAll(children.Select(c => c.ExpectAsync("ready", ReadyTimeout, ct)));
+            progress($"mesh: {n} runtimes ready; starting the chain");
+            var port = 0;
+            var tFirst = WallClock.NowMs();
+            double tLast = 0;
+            var completions = new List<Task<System.Text.Json.Nodes.JsonObject>>();
+            foreach (var c in children)
+            {
+                await c.SendAsync("go " + port.ToString(CultureInfo.InvariantCulture));
+                var started = await c.ExpectAsync("started", TimeSpan.FromSeconds(60), ct);
+                port = (int)started["port"]!;
+                tLast = (double)started["t"]!;
+                completions.Add(c.ExpectAsync("complete", TimeSpan.FromSeconds(timeoutSeconds + 60), ct));
+            }
+
+            progress(string.Create(CultureInfo.InvariantCulture, $"mesh: chain of {n} started in {tLast - tFirst:0} ms; waiting for every node to know all and hold {sessions} sessions"));
+            var complete = await Task.WhenAll(completions);
+            var formation = complete.Max(c => (double)c["t"]!) - tLast;
+            var perNode = complete.Select(c => (double)(long)c["handshakes"]!).ToList();
+            var lastNodes = complete.Select((c, i) => (i, t: (double)c["t"]!)).OrderByDescending(x => x.t).Take(3)
+                .Select(x => string.Create(CultureInfo.InvariantCulture, $"node{x.i} +{x.t - tLast:0} ms"));
+
+            await Task.WhenAll(children.Select(c => c.SendAsync("stop")));
+            var stopped = await Task.WhenAll(children.Select(c => c.ExpectAsync("stopped", TimeSpan.FromSeconds(30), ct)));
+            await Task.WhenAll(children.Select(c => c.WaitExitAsync(TimeSpan.FromSeconds(10))));
+            var atStop = stopped.Select(s => (double)(long)s["handshakes"]!).ToList();
+            var how = string.Create(CultureInfo.InvariantCulture,
+                $"{n} node processes on 127.0.0.1 on {Environment.ProcessorCount} cores, node i started with --bootstrap of node i-1 ({tLast - tFirst:0} ms to start the chain), lighthouse off, defaults (target 8, one dial a second, peer exchange once a minute); last to complete: {string.Join(", ", lastNodes)}");
+            return
+            [
+                new Figure($"mesh formation {n} nodes", formation, "ms")
+                {
+                    Target = "< 30000 ms", Met = formation < 30_000, PeakRssKiB = stopped.Max(s => (long?)s["peak_rss_kib"] ?? 0),
+                    Note = how + "; peak RSS is the largest node's",
+                },
+                new Figure($"mesh formation {n} nodes: handshakes per node, mean", perNode.Average(), "handshakes")
+                {
+                    Note = string.Create(CultureInfo.InvariantCulture,
+                        $"completed handshakes, both directions, counted when each node completed; max {perNode.Max():0}, min {perNode.Min():0}; at the end of the run mean {atStop.Average():0.0}, failed handshakes {stopped.Sum(s => (long)s["handshakes_failed"]!)} in all"),
+                },
+            ];
+        }
+        finally
+        {
+            foreach (var c in children)
+            {
+                await c.DisposeAsync();
+            }
+
+            try
+            {
+                Directory.Delete(root.FullName, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+}
