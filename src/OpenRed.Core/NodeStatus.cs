@@ -53,6 +53,9 @@ public sealed record NodeStatus
 
     public IReadOnlyDictionary<string, long> SessionsRefusedBy { get; init; } = new Dictionary<string, long>();
 
+    /// <summary>Sessions closed because the peer broke the protocol.</summary>
+    public long ProtocolViolations { get; init; }
+
     /// <summary>Each module's part of the status, in start order.</summary>
     public IReadOnlyList<StatusSection> Sections { get; init; } = [];
 }

@@ -227,6 +227,7 @@ public sealed partial class OpenRedNode : IAsyncDisposable
         ConnectionsRefusedBy = Mesh.Counters.ConnectionsRefusedBy,
         SessionsRefused = Mesh.Counters.SessionsRefused,
         SessionsRefusedBy = Mesh.Counters.SessionsRefusedBy,
+        ProtocolViolations = Mesh.Counters.ProtocolViolations,
         Sections = [.. _modules.Select(m => m.GetStatus()).OfType<StatusSection>()],
     };
 
@@ -273,6 +274,22 @@ public sealed partial class OpenRedNode : IAsyncDisposable
     /// <summary>The live sessions a person's name for a peer matches (node-id or fingerprint prefix of 8+ hex digits).</summary>
     public PeerMatch<SessionInfo> FindSessions(string name) =>
         PeerNames.Resolve(name, GetSessions(), s => s.Fingerprint, s => s.NodeId);
+
+    /// <summary>
+    /// Trusts a linked fingerprint for its node-id from now on, in place of the one pinned before (a peer that
+    /// really changed its key). False when no link has that fingerprint.
+    /// </summary>
+    public bool PinLink(Fingerprint fingerprint)
+    {
+        ArgumentNullException.ThrowIfNull(fingerprint);
+        if (!Links.Pin(fingerprint, _time.GetUtcNow()))
+        {
+            return false;
+        }
+
+        _impersonations.TryRemove(fingerprint, out _);
+        return true;
+    }
 
     /// <summary>True when <paramref name="fingerprint"/> triggered a possible-impersonation warning since start.</summary>
     public bool IsSuspectedImpersonation(Fingerprint fingerprint) => _impersonations.ContainsKey(fingerprint);

@@ -55,10 +55,18 @@ internal sealed class LinksCommand : IReplCommand
                 PeerText.Time(l.FirstSeen),
                 PeerText.Time(l.LastSeen),
                 live.Contains(l.Fingerprint) ? "connected" : "-",
-                shared ? "node-id shared with another fingerprint" : "");
+                !shared ? "" : l.Pinned ? "pinned for this node-id" : "NOT PINNED: another fingerprint holds this node-id");
         }
 
+
         context.WriteRaw(table.Render(context.Out));
+        if (links.Any(l => sharedIds.Contains(l.NodeId) && !l.Pinned))
+        {
+            // As ssh does for a changed host key: say how to accept the change once it is checked out of band.
+            context.WriteRaw("A node-id with a fingerprint that is NOT PINNED may be an impersonation. If the peer really has a new key "
+                + "(compare its safety code or fingerprint with its owner), trust it with 'pin <fingerprint>'.\n");
+        }
+
         return Task.FromResult(0);
     }
 
@@ -71,7 +79,8 @@ internal sealed class LinksCommand : IReplCommand
         int TcpPort,
         long FirstSeenMs,
         long LastSeenMs,
-        bool Connected)
+        bool Connected,
+        bool Pinned)
     {
         public static LinkJson From(OpenRed.Core.Mesh.Link l, bool connected) => new(
             l.NodeId,
@@ -80,6 +89,7 @@ internal sealed class LinksCommand : IReplCommand
             l.Port,
             l.FirstSeen.ToUnixTimeMilliseconds(),
             l.LastSeen.ToUnixTimeMilliseconds(),
-            connected);
+            connected,
+            l.Pinned);
     }
 }

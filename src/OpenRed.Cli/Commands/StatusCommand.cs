@@ -72,6 +72,11 @@ internal sealed class StatusCommand : IReplCommand
                 + string.Join(", ", s.ConnectionsRefusedBy.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Key}: {r.Value}"))) + ")";
         }
 
+        if (s.ProtocolViolations > 0)
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $"; {s.ProtocolViolations} sessions closed for protocol violations");
+        }
+
         if (s.SessionsRefused > 0)
         {
             text += string.Create(CultureInfo.InvariantCulture, $"; {s.SessionsRefused} sessions after it (")
@@ -139,6 +144,7 @@ internal sealed class StatusCommand : IReplCommand
         IReadOnlyDictionary<string, long> ConnectionsRefusedBy,
         long SessionsRefused,
         IReadOnlyDictionary<string, long> SessionsRefusedBy,
+        long ProtocolViolations,
         LighthouseJson? Lighthouse)
     {
         /// <summary>Each module's object under its name (<c>peers</c>, later <c>phoenix</c>, <c>social</c>).</summary>
@@ -163,6 +169,7 @@ internal sealed class StatusCommand : IReplCommand
             s.ConnectionsRefusedBy,
             s.SessionsRefused,
             s.SessionsRefusedBy,
+            s.ProtocolViolations,
             s.Lighthouse is null ? null : LighthouseJson.From(s.Lighthouse))
         {
             Modules = s.Sections.ToDictionary(m => m.Name, m => (object)m.Json),

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using OpenRed.Core.Common;
 using OpenRed.Core.Lighthouse;
 using OpenRed.Core.Mesh;
 using OpenRed.Core.Node;
@@ -11,29 +12,13 @@ namespace OpenRed.Cli.Rendering;
 internal static class PeerText
 {
     /// <summary><c>10.0.0.2:8080</c>, <c>[fe80::1]:8080</c>; the bare address when the port is unknown (0).</summary>
-    public static string Endpoint(IPAddress address, int port)
-    {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        var ip = address.ToString();
-        if (port <= 0)
-        {
-            return ip;
-        }
-
-        return address.AddressFamily == AddressFamily.InterNetworkV6
-            ? string.Create(CultureInfo.InvariantCulture, $"[{ip}]:{port}")
-            : string.Create(CultureInfo.InvariantCulture, $"{ip}:{port}");
-    }
+    public static string Endpoint(IPAddress address, int port) =>
+        port <= 0 ? Address(address) : Endpoints.Format(new IPEndPoint(address, port));
 
     public static string Endpoint(IPEndPoint endpoint) => Endpoint(endpoint.Address, endpoint.Port);
 
     /// <summary>IPv4-mapped IPv6 addresses read as plain IPv4.</summary>
-    public static string Address(IPAddress address) =>
-        (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
+    public static string Address(IPAddress address) => Endpoints.Normalize(address).ToString();
 
     public static string State(LighthousePeerState state) => state switch
     {
@@ -51,7 +36,7 @@ internal static class PeerText
     {
         var dial = session.DialAddress;
         var address = dial?.Address ?? session.Remote.Address;
-        return (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address, dial?.Port ?? 0);
+        return (Endpoints.Normalize(address), dial?.Port ?? 0);
     }
 
     /// <summary><c>4 s</c>, <c>3 min</c>, <c>2 h 5 min</c>, <c>3 d 4 h</c>.</summary>

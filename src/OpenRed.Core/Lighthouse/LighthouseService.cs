@@ -13,7 +13,7 @@ namespace OpenRed.Core.Lighthouse;
 /// <see cref="PeerMap"/>. If the socket or the group join fails, it keeps existing without discovery: state Failed,
 /// one warning, a message in <see cref="Status"/>. Disposing sends the goodbye beacon and stops every loop.
 /// </summary>
-public sealed class LighthouseService : IAsyncDisposable
+internal sealed class LighthouseService : IAsyncDisposable
 {
     private static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ReceiveErrorPause = TimeSpan.FromMilliseconds(100);

@@ -13,7 +13,7 @@ namespace OpenRed.Core.Lighthouse;
 /// A lost peer is removed at once: <see cref="Snapshot"/> shows only present peers, <see cref="PeerLost"/> carries the
 /// last entry with state Lost.
 /// </summary>
-public sealed class PeerMap
+internal sealed class PeerMap
 {
     private readonly object _lock = new();
     private readonly Dictionary<Fingerprint, Entry> _peers = [];

@@ -10,4 +10,5 @@ public sealed record Link(
     string Address,
     int Port,
     DateTimeOffset FirstSeen,
-    DateTimeOffset LastSeen);
+    DateTimeOffset LastSeen,
+    bool Pinned = false);

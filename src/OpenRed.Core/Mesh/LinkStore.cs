@@ -13,25 +13,36 @@ internal sealed class LinkStore
     public LinkStore(NodeDatabase db) => _db = db;
 
     /// <summary>
-    /// Records a verified peer. Returns the fingerprints of other links that carried the same node-id: a node-id
-    /// arriving with another fingerprint is a possible impersonation, shown to the user and never merged.
+    /// Records a verified peer. The first fingerprint seen with a node-id is pinned to it, as SSH's known_hosts
+    /// pins a host key: a later fingerprint with that node-id is linked too (only the fingerprint identifies a
+    /// node) but never replaces the pin. Returns the pinned fingerprint when it is another one: a possible
+    /// impersonation, shown to the user until they pin the new one deliberately (<see cref="Pin"/>).
     /// </summary>
     public IReadOnlyList<Fingerprint> Record(PeerIdentity peer, string address, int port, DateTimeOffset now)
     {
         using var connection = _db.OpenConnection();
         using var tx = connection.BeginTransaction();
-        var others = new List<Fingerprint>();
+        Fingerprint? pinned = null;
         using (var find = connection.CreateCommand())
         {
             find.Transaction = tx;
-            find.CommandText = "SELECT fingerprint FROM links WHERE node_id = $node_id AND fingerprint <> $fp;";
+            find.CommandText = "SELECT fingerprint FROM pins WHERE node_id = $node_id;";
             find.Parameters.AddWithValue("$node_id", peer.NodeId);
-            find.Parameters.AddWithValue("$fp", peer.Fingerprint.Bytes.ToArray());
-            using var reader = find.ExecuteReader();
-            while (reader.Read())
+            if (find.ExecuteScalar() is byte[] bytes)
             {
-                others.Add(Fingerprint.FromBytes((byte[])reader[0]));
+                pinned = Fingerprint.FromBytes(bytes);
             }
+        }
+
+        if (pinned is null)
+        {
+            using var pin = connection.CreateCommand();
+            pin.Transaction = tx;
+            pin.CommandText = "INSERT INTO pins (node_id, fingerprint, pinned_at_ms) VALUES ($node_id, $fp, $now);";
+            pin.Parameters.AddWithValue("$node_id", peer.NodeId);
+            pin.Parameters.AddWithValue("$fp", peer.Fingerprint.Bytes.ToArray());
+            pin.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+            pin.ExecuteNonQuery();
         }
 
         using (var upsert = connection.CreateCommand())
@@ -56,7 +67,22 @@ internal sealed class LinkStore
         }
 
         tx.Commit();
-        return others;
+        return pinned is not null && pinned != peer.Fingerprint ? [pinned] : [];
+    }
+
+    /// <summary>Makes a linked fingerprint the one pinned to its node-id (the user accepts a new key). False when not linked.</summary>
+    public bool Pin(Fingerprint fingerprint, DateTimeOffset now)
+    {
+        using var connection = _db.OpenConnection();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = """
+            INSERT INTO pins (node_id, fingerprint, pinned_at_ms)
+                SELECT node_id, fingerprint, $now FROM links WHERE fingerprint = $fp
+            ON CONFLICT (node_id) DO UPDATE SET fingerprint = excluded.fingerprint, pinned_at_ms = excluded.pinned_at_ms;
+            """;
+        cmd.Parameters.AddWithValue("$fp", fingerprint.Bytes.ToArray());
+        cmd.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        return cmd.ExecuteNonQuery() > 0;
     }
 
     public void Touch(Fingerprint fingerprint, DateTimeOffset now)
@@ -81,7 +107,12 @@ internal sealed class LinkStore
     {
         using var connection = _db.OpenConnection();
         using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT fingerprint, public_key, node_id, address, port, first_seen_ms, last_seen_ms FROM links ORDER BY node_id, fingerprint;";
+        cmd.CommandText = """
+            SELECT l.fingerprint, l.public_key, l.node_id, l.address, l.port, l.first_seen_ms, l.last_seen_ms,
+                   p.fingerprint IS NOT NULL AND p.fingerprint = l.fingerprint
+            FROM links l LEFT JOIN pins p ON p.node_id = l.node_id
+            ORDER BY l.node_id, l.fingerprint;
+            """;
         return Read(cmd);
     }
 
@@ -98,7 +129,8 @@ internal sealed class LinkStore
                 reader.GetString(3),
                 reader.GetInt32(4),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6))));
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+                reader.GetBoolean(7)));
         }
 
         return links;

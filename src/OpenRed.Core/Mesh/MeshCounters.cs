@@ -8,6 +8,7 @@ public sealed class MeshCounters
     private long _connectionsRefused;
     private long _sessionsRefused;
     private long _duplicatesClosed;
+    private long _violations;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _refusedBy = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _sessionsRefusedBy = new(StringComparer.Ordinal);
 
@@ -22,6 +23,9 @@ public sealed class MeshCounters
     public long SessionsRefused => Interlocked.Read(ref _sessionsRefused);
 
     public long DuplicatesClosed => Interlocked.Read(ref _duplicatesClosed);
+
+    /// <summary>Sessions closed because the peer broke the protocol (a frame or message over a limit, a bad frame).</summary>
+    public long ProtocolViolations => Interlocked.Read(ref _violations);
 
     /// <summary>Inbound connections refused before any cryptography, by the limit that applied.</summary>
     public IReadOnlyDictionary<string, long> ConnectionsRefusedBy => new SortedDictionary<string, long>(_refusedBy, StringComparer.Ordinal);
@@ -44,6 +48,8 @@ public sealed class MeshCounters
         Interlocked.Increment(ref _sessionsRefused);
         _sessionsRefusedBy.AddOrUpdate(reason, 1, static (_, n) => n + 1);
     }
+
+    internal void Violation() => Interlocked.Increment(ref _violations);
 
     internal void DuplicateClosed() => Interlocked.Increment(ref _duplicatesClosed);
 }

@@ -250,6 +250,11 @@ internal sealed partial class MeshService : IAsyncDisposable
         if (_table.Remove(session))
         {
             var info = session.CloseInfo;
+            if (info?.Kind == SessionCloseKind.Violation)
+            {
+                Counters.Violation();
+            }
+
             LogSessionClosed(_logger, session.NodeId, session.Fingerprint.Short, info?.Kind.ToString() ?? "?", info?.Reason ?? "");
             _links?.Closed(session);
             Raise(SessionClosed, session);

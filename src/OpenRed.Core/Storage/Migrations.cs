@@ -32,6 +32,15 @@ public static class Migrations
                 version INTEGER NOT NULL
             ) STRICT;
             """),
+        new(4, "pins", """
+            CREATE TABLE pins (
+                node_id      TEXT PRIMARY KEY NOT NULL,
+                fingerprint  BLOB NOT NULL CHECK (length(fingerprint) = 32),
+                pinned_at_ms INTEGER NOT NULL
+            ) STRICT;
+            INSERT INTO pins (node_id, fingerprint, pinned_at_ms)
+                SELECT node_id, fingerprint, min(first_seen_ms) FROM links GROUP BY node_id;
+            """),
     ];
 
     public static int Latest => All[^1].Version;

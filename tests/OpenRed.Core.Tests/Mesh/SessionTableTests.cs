@@ -113,6 +113,38 @@ public sealed class SessionTableTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public void TryAdd_FriendAtTheLimit_DisplacesTheLeastRecentlyActiveNonFriend()
+    {
+        var friend = Fp(0x40);
+        var table = new SessionTable(Self, MeshOptions.Default with { MaxSessions = 2 }, f => f == friend);
+        var older = Session(Fp(0x50), SessionDirection.Outbound);
+        var newer = Session(Fp(0x60), SessionDirection.Outbound);
+        table.TryAdd(older, out _, out _).Should().BeTrue();
+        table.TryAdd(newer, out _, out _).Should().BeTrue();
+
+        table.TryAdd(Session(Fp(0x70), SessionDirection.Outbound), out _, out var refusal).Should().BeFalse();
+        refusal.Should().Be("session limit reached");
+        var fromFriend = Session(friend, SessionDirection.Outbound);
+        table.TryAdd(fromFriend, out var displaced, out _).Should().BeTrue();
+
+        displaced.Should().NotBeNull();
+        displaced!.Fingerprint.Should().NotBe(friend);
+        table.Find(friend).Should().BeSameAs(fromFriend);
+        table.Count.Should().Be(2);
+    }
+
+    [Fact]
+    public void CanAcceptInbound_PrefixFull_RefusesBeforeAnyHandshake()
+    {
+        var table = new SessionTable(Self, MeshOptions.Default with { MaxInboundSessionsPerPrefix = 1 });
+        table.TryAdd(Session(Fp(0x50), SessionDirection.Inbound, "10.0.0.1"), out _, out _).Should().BeTrue();
+
+        table.CanAcceptInbound(IPAddress.Parse("10.0.0.9"), out var refusal).Should().BeFalse();
+        refusal.Should().Be("too many sessions from that network");
+        table.CanAcceptInbound(IPAddress.Parse("10.0.1.9"), out _).Should().BeTrue();
+    }
+
     private PeerSession Session(Fingerprint peer, SessionDirection direction, string address = "10.0.0.1")
     {
         var (a, _) = DuplexPipe.Create();

@@ -17,10 +17,7 @@ internal sealed class LinkFilter(Func<IReadOnlyList<InterfacePrefixes>> source, 
 
     public bool IsOnLink(IPAddress address, int interfaceIndex)
     {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
+        address = Common.Endpoints.Normalize(address);
 
         if (address.AddressFamily != AddressFamily.InterNetwork)
         {

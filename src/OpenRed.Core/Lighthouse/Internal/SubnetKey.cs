@@ -8,10 +8,7 @@ internal readonly record struct SubnetKey(ulong Value, bool IsV6)
 {
     public static SubnetKey Of(IPAddress address)
     {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
+        address = Common.Endpoints.Normalize(address);
 
         Span<byte> bytes = stackalloc byte[16];
         address.TryWriteBytes(bytes, out _);

@@ -6,8 +6,7 @@ namespace OpenRed.Core.Mesh.Internal;
 /// <summary>The address groups the limits of section 7 and 11 count per: /24 or /56, and /16 for dial spreading.</summary>
 internal static class AddressPrefix
 {
-    public static IPAddress Normalize(IPAddress address) =>
-        address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+    public static IPAddress Normalize(IPAddress address) => Common.Endpoints.Normalize(address);
 
     /// <summary>/24 for IPv4, /56 for IPv6, as text usable as a dictionary key.</summary>
     public static string SlotPrefix(IPAddress address) => Prefix(Normalize(address), 24, 56);
