@@ -12,13 +12,16 @@ namespace OpenRed.IntegrationTests.Lab.Scenarios;
 [Collection(ScenarioCollection.Name)]
 public sealed class SpiderScenarioTests(ITestOutputHelper output)
 {
-    /// <summary>Discovery, a handshake or two, and the exchange sent as soon as a session has something to list.</summary>
-    private static readonly TimeSpan LearnedWithin = TimeSpan.FromSeconds(45);
+    /// <summary>
+    /// A host of one LAN learns a host of the other from host 1's list: the first goes out as soon as the session has
+    /// something to list, a changed one at most a minute later (section 7). One minute, plus start and CI margin.
+    /// </summary>
+    private static readonly TimeSpan LearnedWithin = TimeSpan.FromSeconds(100);
 
     [LabFact]
     public async Task TwoLansJoinedByOneNode_EachLanByMulticast_TheOtherLanByExchange()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(150));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(200));
         var ct = timeout.Token;
         await using var lab = await ScenarioLab.StartAsync(
             new LabOptions(Topology: LabTopology.Spider),
