@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds Release and runs the benchmark program inside a fresh network namespace (loopback only).
-# Usage: scripts/bench.sh [all|discovery|handshakes|throughput|crypto|phoenix] [options]   (--help for the options)
+# Usage: scripts/bench.sh [all|discovery|handshakes|throughput|crypto|phoenix|mesh] [options]   (--help for the options)
 # The default command `all` prints one table and writes bench-results/latest.json. Never part of scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -19,6 +19,7 @@ internal static class Program
           throughput [--gib 1] [--reps 3]
           crypto     [--seconds 0.5]
           phoenix    [--runs 20] [--bulk-mib 256] [--publish-gib 1]
+          mesh       [--nodes 30] [--timeout 180]  (not in all: N processes, each bootstrapped from the previous)
           splits     [--frames 1024] [--handshakes 500]  (diagnostic, not in all: per-frame CPU of a session, one thread, no sockets)
         options: --json (print JSON instead of the table), --out FILE (also write the JSON there)
         Figures are defined in docs/BENCHMARKS-RESULTS.md and the project's BENCHMARKS guide.
@@ -55,12 +56,13 @@ internal static class Program
             return parsed.Command switch
             {
                 "role-node" => await NodeRole.RunAsync(parsed, cts.Token),
+                "role-mesh-node" => await MeshNodeRole.RunAsync(parsed, cts.Token),
                 "role-responder" => await ResponderRole.RunAsync(parsed, cts.Token),
                 "role-client" => await ClientRole.RunAsync(parsed, cts.Token),
                 "role-sink" => await SinkRole.RunAsync(parsed, cts.Token),
                 "role-sender" => await SenderRole.RunAsync(parsed, cts.Token),
                 "role-phoenix" => await PhoenixRole.RunAsync(parsed, cts.Token),
-                "all" or "discovery" or "handshakes" or "throughput" or "crypto" or "splits" or "phoenix" => await RunScenariosAsync(parsed, cts.Token),
+                "all" or "discovery" or "handshakes" or "throughput" or "crypto" or "splits" or "phoenix" or "mesh" => await RunScenariosAsync(parsed, cts.Token),
                 _ => throw new ArgumentException($"unknown command '{parsed.Command}'"),
             };
         }
@@ -95,7 +97,7 @@ internal static class Program
         void Progress(string line) => Console.Error.WriteLine($"[bench] {line}");
 
         // Option values are read before anything runs, so a typo fails fast with exit code 2.
-        var nodes = args.Int("--nodes", 20, 2, 200);
+        var nodes = args.Int("--nodes", command == "mesh" ? 30 : 20, 2, 200);
         var runs = args.Int("--runs", 5, 1, 100);
         var seconds = args.Number("--seconds", command == "crypto" ? 0.5 : 10, 0.05, 600);
         var inFlight = args.Int("--in-flight", 32, 1, 4096);

@@ -89,6 +89,9 @@ public sealed record NodeOptions
     /// </summary>
     public PeerOptions Peers { get; init; } = PeerOptions.Default;
 
+    /// <summary>Peer exchange's limits and intervals (section 7 and 11); <see cref="Unlisted"/> turns sending off.</summary>
+    public Exchange.ExchangeOptions Exchange { get; init; } = OpenRed.Core.Exchange.ExchangeOptions.Default;
+
     /// <summary>The dial settings in effect: <see cref="Peers"/> with <see cref="MaxPeers"/> applied.</summary>
     public PeerOptions EffectivePeers => Peers with { MaxSessions = MaxPeers };
 

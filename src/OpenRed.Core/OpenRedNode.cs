@@ -349,6 +349,9 @@ public sealed partial class OpenRedNode : IAsyncDisposable
     internal IReadOnlyDictionary<Fingerprint, IReadOnlyList<string>> PeerSources() =>
         _modules.OfType<Peers.PeersModule>().FirstOrDefault()?.SourcesByFingerprint() ?? new Dictionary<Fingerprint, IReadOnlyList<string>>();
 
+    /// <summary>The first running module that is a <typeparamref name="T"/>: how one module reaches another's interface.</summary>
+    internal T? Module<T>() where T : class => _modules.OfType<T>().FirstOrDefault();
+
     internal SessionInfo Describe(PeerSession s) => SessionInfo.From(s, IsSuspectedImpersonation(s.Fingerprint));
 
     /// <summary>Whether a module refuses this fingerprint (blocked peers); asked by the handshake and the dial policy.</summary>

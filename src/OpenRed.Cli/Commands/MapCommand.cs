@@ -24,7 +24,7 @@ internal sealed class MapCommand : IReplCommand
 
     public IReadOnlyList<string> Aliases => [];
 
-    public string Description => "Show the peers heard on the LAN and the sessions, grouped by sector (--json, --dot)";
+    public string Description => "Show the peers heard on the LAN, the sessions and the peers known from others, grouped by sector (--json, --dot)";
 
     public Command BuildSyntax() => new(Name, Description) { _json, _dot };
 
@@ -60,6 +60,9 @@ internal sealed class MapCommand : IReplCommand
                 VisibleText.Escape(p.NodeId), p.Fingerprint, VisibleText.Escape(p.Sector), PeerText.Endpoint(p.Address), PeerText.State(p.State),
                 p.LastHeard is { } heard ? "heard " + PeerText.Ago(view.At - heard) : "no beacon",
                 string.Join(", ", p.Sources)))
+            .Concat(view.Known.Select(k => new Row(
+                VisibleText.Escape(k.NodeId ?? "?"), k.Fingerprint, VisibleText.Escape(k.Sector ?? "?"), OpenRed.Core.Common.Endpoints.Format(k.Host, k.Port),
+                k.Verified ? "known, verified" : "known", "no session", string.Join(", ", k.Sources))))
             .Prepend(new Row(self.NodeId, self.Fingerprint, self.Sector, SelfAddress(self), "this node", "", ""))
             .ToList();
 
@@ -127,6 +130,7 @@ internal sealed class MapCommand : IReplCommand
         };
         nodes.AddRange(view.Peers.Select(p => (p.Fingerprint, p.NodeId, p.Sector,
             p.State == LighthousePeerState.Unverified ? "shape=ellipse, style=dashed" : "shape=ellipse")));
+        nodes.AddRange(view.Known.Select(k => (k.Fingerprint, k.NodeId ?? "?", k.Sector ?? "?", "shape=ellipse, style=dotted")));
 
         var dot = new StringBuilder();
         dot.Append("graph openred {\n");
@@ -156,8 +160,11 @@ internal sealed class MapCommand : IReplCommand
 
     private sealed record Row(string NodeId, Fingerprint Fingerprint, string Sector, string Address, string State, string Heard, string Sources);
 
-    /// <summary>The stable JSON shape of <c>map --json</c>: <c>peers</c> are those the lighthouse heard.</summary>
-    internal sealed record MapJson(MapSelfJson Self, IReadOnlyList<MapPeerJson> Peers, IReadOnlyList<MapSessionJson> Sessions)
+    /// <summary>
+    /// The stable JSON shape of <c>map --json</c>: <c>peers</c> are those the lighthouse heard, <c>known</c> those the
+    /// peer directory knows (exchange, links, bootstrap) with no beacon heard and no session now.
+    /// </summary>
+    internal sealed record MapJson(MapSelfJson Self, IReadOnlyList<MapPeerJson> Peers, IReadOnlyList<MapSessionJson> Sessions, IReadOnlyList<MapKnownJson> Known)
     {
         public static MapJson From(Constellation view) => new(
             new MapSelfJson(view.Self.NodeId, view.Self.Fingerprint.Hex, view.Self.Sector, view.Self.ListenEndPoint.Port),
@@ -175,7 +182,13 @@ internal sealed class MapCommand : IReplCommand
                     (long)Math.Max(0, (view.At - p.LastHeard.Value).TotalMilliseconds),
                     p.Sources))
                 .ToList(),
-            view.Sessions.Select(s => new MapSessionJson(s.Fingerprint.Hex, s.NodeId)).ToList());
+            view.Sessions.Select(s => new MapSessionJson(s.Fingerprint.Hex, s.NodeId, Sources(view, s.Fingerprint))).ToList(),
+            view.Known.Select(k => new MapKnownJson(
+                k.NodeId, k.Fingerprint.Hex, k.Sector, k.Host, k.Port, k.Verified, k.LastHeard.ToUnixTimeMilliseconds(),
+                k.LastSuccess?.ToUnixTimeMilliseconds(), k.Sources)).ToList());
+
+        private static IReadOnlyList<string> Sources(Constellation view, Fingerprint fingerprint) =>
+            view.Peers.FirstOrDefault(p => p.Fingerprint == fingerprint)?.Sources ?? [];
     }
 
     internal sealed record MapSelfJson(string NodeId, string Fingerprint, string Sector, int TcpPort);
@@ -193,5 +206,16 @@ internal sealed class MapCommand : IReplCommand
         long LastHeardAgoMs,
         IReadOnlyList<string> Sources);
 
-    internal sealed record MapSessionJson(string Fingerprint, string NodeId);
+    internal sealed record MapSessionJson(string Fingerprint, string NodeId, IReadOnlyList<string> Sources);
+
+    internal sealed record MapKnownJson(
+        string? NodeId,
+        string Fingerprint,
+        string? Sector,
+        string Address,
+        int TcpPort,
+        bool Verified,
+        long LastHeardMs,
+        long? LastSuccessMs,
+        IReadOnlyList<string> Sources);
 }

@@ -1,3 +1,4 @@
+using OpenRed.Core.Exchange;
 using OpenRed.Core.Peers;
 using OpenRed.Core.Phoenix;
 
@@ -11,6 +12,7 @@ internal static class NodeModules
     public static IReadOnlyList<Func<ModuleContext, INodeModule>> All { get; } =
     [
         static c => new PeersModule(c),
+        static c => new ExchangeModule(c),
         static c => new PhoenixModule(c),
     ];
 }

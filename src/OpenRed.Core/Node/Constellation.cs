@@ -15,7 +15,11 @@ public sealed record Constellation(
     IReadOnlyList<SessionInfo> Sessions,
     LighthouseStatus Lighthouse,
     TimeSpan BeaconInterval,
-    DateTimeOffset At);
+    DateTimeOffset At)
+{
+    /// <summary>Peers known from the peer directory only (exchange, links, bootstrap): no beacon heard, no session now.</summary>
+    public IReadOnlyList<ConstellationCandidate> Known { get; init; } = [];
+}
 
 /// <summary>This node as the map shows it; <see cref="ListenEndPoint"/> is the TCP endpoint bound.</summary>
 public sealed record ConstellationSelf(string NodeId, Fingerprint Fingerprint, string Sector, IPEndPoint ListenEndPoint);

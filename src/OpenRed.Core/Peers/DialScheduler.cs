@@ -64,6 +64,22 @@ public sealed partial class DialScheduler : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Raised, outside the lock, when a peer becomes quiet (true) or stops being quiet (false), so the node can keep
+    /// the mark across a restart: a person's disconnect sticks.
+    /// </summary>
+    public event Action<Fingerprint, bool>? QuietChanged;
+
+    /// <summary>Peers that were quiet when the node last stopped; call before <see cref="Start"/>.</summary>
+    public void RestoreQuiet(IEnumerable<Fingerprint> peers)
+    {
+        ArgumentNullException.ThrowIfNull(peers);
+        lock (_lock)
+        {
+            _quiet.UnionWith(peers);
+        }
+    }
+
     /// <summary>Asks for a pass soon (a block list or session count changed, say). Cheap; many calls make one pass.</summary>
     public void Wake() => _wake.Set();
 
@@ -71,13 +87,14 @@ public sealed partial class DialScheduler : IAsyncDisposable
     public void SessionStarted(Fingerprint peer)
     {
         ArgumentNullException.ThrowIfNull(peer);
+        bool lifted;
         lock (_lock)
         {
-            _quiet.Remove(peer);
+            lifted = _quiet.Remove(peer);
             _reconnectUntil.Remove(peer);
         }
 
-        Wake();
+        Changed(peer, lifted, false);
     }
 
     /// <summary>
@@ -88,6 +105,7 @@ public sealed partial class DialScheduler : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(peer);
         string decision;
+        var quieted = false;
         lock (_lock)
         {
             switch (cause)
@@ -100,7 +118,7 @@ public sealed partial class DialScheduler : IAsyncDisposable
                     decision = "reconnecting";
                     break;
                 case SessionEndCause.PeerLeft or SessionEndCause.ClosedByUser or SessionEndCause.Violation:
-                    _quiet.Add(peer);
+                    quieted = _quiet.Add(peer);
                     _reconnectUntil.Remove(peer);
                     decision = "quiet until heard anew";
                     break;
@@ -111,7 +129,7 @@ public sealed partial class DialScheduler : IAsyncDisposable
         }
 
         PeersLog.SessionEnded(_logger, peer.Short, cause, decision);
-        Wake();
+        Changed(peer, quieted, true);
     }
 
     /// <summary>
@@ -121,39 +139,42 @@ public sealed partial class DialScheduler : IAsyncDisposable
     public void HeardAnew(Fingerprint peer)
     {
         ArgumentNullException.ThrowIfNull(peer);
+        bool lifted;
         lock (_lock)
         {
-            _quiet.Remove(peer);
+            lifted = _quiet.Remove(peer);
             var now = _time.GetUtcNow();
             ForEachState(peer, s => s.NotBefore = now);
         }
 
-        Wake();
+        Changed(peer, lifted, false);
     }
 
     /// <summary>A person connected to <paramref name="peer"/>: whatever made it quiet no longer holds.</summary>
     public void ConnectedByUser(Fingerprint peer)
     {
         ArgumentNullException.ThrowIfNull(peer);
+        bool lifted;
         lock (_lock)
         {
-            _quiet.Remove(peer);
+            lifted = _quiet.Remove(peer);
         }
 
-        Wake();
+        Changed(peer, lifted, false);
     }
 
     /// <summary>A person disconnected <paramref name="peer"/>: dials to it stop, and it is quiet until heard anew.</summary>
     public void Forget(Fingerprint peer)
     {
         ArgumentNullException.ThrowIfNull(peer);
+        bool quieted;
         lock (_lock)
         {
-            _quiet.Add(peer);
+            quieted = _quiet.Add(peer);
             _reconnectUntil.Remove(peer);
         }
 
-        Wake();
+        Changed(peer, quieted, true);
     }
 
     public DialSchedulerStatus Status()
@@ -232,6 +253,16 @@ public sealed partial class DialScheduler : IAsyncDisposable
 
         Wake();
         return waiter.Task;
+    }
+
+    private void Changed(Fingerprint peer, bool quietChanged, bool quiet)
+    {
+        if (quietChanged)
+        {
+            QuietChanged?.Invoke(peer, quiet);
+        }
+
+        Wake();
     }
 
     // Called under the lock.

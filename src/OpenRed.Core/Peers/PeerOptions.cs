@@ -15,10 +15,15 @@ public sealed record PeerOptions
     public int TargetSessions { get; init; } = 8;
 
     /// <summary>
-    /// The sources whose candidates are dialled to reach <see cref="TargetSessions"/>; null means all. Only
-    /// --bootstrap by default: redialling links and exchange entries at start is the spider's policy (issue 12).
+    /// The sources whose candidates are dialled to reach <see cref="TargetSessions"/>; null means all. By default
+    /// every source but the lighthouse (beacon peers have their own auto-connect rule): --bootstrap addresses, a
+    /// person's connects, links of this and earlier runs (the most recently successful first), and peer-exchange
+    /// entries of this node's sector.
     /// </summary>
-    public IReadOnlySet<PeerSource>? FillSources { get; init; } = new HashSet<PeerSource> { PeerSource.Bootstrap };
+    public IReadOnlySet<PeerSource>? FillSources { get; init; } = new HashSet<PeerSource>
+    {
+        PeerSource.Bootstrap, PeerSource.Connect, PeerSource.Link, PeerSource.Exchange,
+    };
 
     /// <summary>
     /// The session limit (section 7, --max-peers): at it, nothing is dialled, and sessions plus dials in progress

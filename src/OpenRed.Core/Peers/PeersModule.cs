@@ -6,6 +6,7 @@ using OpenRed.Core.Identity;
 using OpenRed.Core.Lighthouse;
 using OpenRed.Core.Mesh;
 using OpenRed.Core.Modules;
+using OpenRed.Core.Peers.Internal;
 using OpenRed.Core.Security;
 using OpenRed.Core.Storage;
 
@@ -13,17 +14,18 @@ namespace OpenRed.Core.Peers;
 
 /// <summary>
 /// The dial policy as a module: every way the node learns an address (the lighthouse, --bootstrap, connect, links,
-/// later peer exchange) feeds the <see cref="PeerDirectory"/>, and the one <see cref="DialScheduler"/> dials from
-/// it. It also tells the lighthouse's map which peers a handshake verified, and checks a session a beacon casts
-/// doubt on (section 3).
+/// peer exchange through <see cref="IPeerIntake"/>) feeds the <see cref="PeerDirectory"/>, and the one
+/// <see cref="DialScheduler"/> dials from it. It also tells the lighthouse's map which peers a handshake verified,
+/// checks a session a beacon casts doubt on (section 3), and keeps quiet peers quiet across a restart.
 /// </summary>
-internal sealed partial class PeersModule : INodeModule
+internal sealed partial class PeersModule : INodeModule, IPeerIntake
 {
     private readonly ModuleContext _context;
     private readonly ILogger _logger;
     private readonly TaskGroup _checks;
     private PeerDirectory? _directory;
     private DialScheduler? _scheduler;
+    private QuietTable? _quiet;
 
     public PeersModule(ModuleContext context)
     {
@@ -34,11 +36,11 @@ internal sealed partial class PeersModule : INodeModule
 
     public string Name => "peers";
 
-    public IReadOnlyList<Migration> Migrations { get; } = [PeerDirectoryStore.At(1)];
+    public IReadOnlyList<Migration> Migrations { get; } = [PeerDirectoryStore.At(1), new(2, "quiet peers", QuietTable.Sql)];
 
     public void RegisterHandlers(ModuleHandlers handlers)
     {
-        // Peer exchange (section 7) will register here.
+        // No envelope of its own: peer exchange is its module, and feeds this one through IPeerIntake.
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -52,11 +54,24 @@ internal sealed partial class PeersModule : INodeModule
         };
         _scheduler = new DialScheduler(_directory, hooks, options, c.Time, c.Loggers.CreateLogger<DialScheduler>());
 
-        // Links of earlier runs are not dialled at start yet: that is the spider's policy (peer exchange issue).
+        // Links and exchange entries of earlier runs are in the directory already: with the default fill sources
+        // they are redialled (the most recently successful first) up to the target. A deliberate disconnect sticks.
+        _quiet = new QuietTable(c.Database);
+        _scheduler.RestoreQuiet(_quiet.Load());
+        _scheduler.QuietChanged += OnQuietChanged;
         var now = c.Time.GetUtcNow();
-        foreach (var bootstrap in c.Options.Bootstrap)
+        var bootstraps = c.Options.Bootstrap.Select(b => PeerAddress.Create(b.Host, b.Port)).ToHashSet();
+
+        // --bootstrap is this run's instruction: an address of an earlier run's flag is dropped (one that answered
+        // stays a candidate through its Link source).
+        foreach (var stale in _directory.Snapshot().BySource(PeerSource.Bootstrap).Select(b => b.Address).Where(a => !bootstraps.Contains(a)).ToList())
         {
-            _directory.Add(PeerAddress.Create(bootstrap.Host, bootstrap.Port), PeerSource.Bootstrap, null, now);
+            _directory.SourceLost(stale, PeerSource.Bootstrap);
+        }
+
+        foreach (var bootstrap in bootstraps)
+        {
+            _directory.Add(bootstrap, PeerSource.Bootstrap, null, now);
         }
 
         c.PeerMap.PeerDiscovered += OnHeard;
@@ -88,19 +103,27 @@ internal sealed partial class PeersModule : INodeModule
             .ToDictionary(p => SourceName(p.Key), p => p.Value);
         var total = _directory!.Count;
         var sources = bySource.Count == 0 ? "" : " (" + string.Join(", ", bySource.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value}"))) + ")";
-        var target = _context.Options.EffectivePeers.TargetSessions;
+        var options = _context.Options.EffectivePeers;
+        var target = options.TargetSessions;
+        var sessions = _context.Mesh.Sessions.Count;
         return new StatusSection(
             "dialling",
             [
                 new StatusLine("candidates", string.Create(CultureInfo.InvariantCulture, $"{total}{sources}")),
+                new StatusLine("target", string.Create(CultureInfo.InvariantCulture,
+                    $"{sessions} of {target} sessions{(sessions < target ? ", filling" : "")} (limit {options.MaxSessions})")),
+                new StatusLine("dial queue", string.Create(CultureInfo.InvariantCulture,
+                    $"{s.Due} due, {s.InFlight} in flight, {s.Reconnecting} reconnecting, {s.Quiet} quiet")),
                 new StatusLine("dialling", string.Create(CultureInfo.InvariantCulture,
-                    $"{s.Started} dials, {s.Succeeded} ok, {s.Failed} failed; {s.InFlight} in flight, {s.Due} due; target {target} sessions")),
+                    $"{s.Started} dials, {s.Succeeded} ok, {s.Failed} failed")),
             ],
             new Dictionary<string, object?>
             {
                 ["candidates"] = total,
                 ["candidates_by_source"] = bySource,
+                ["sessions"] = sessions,
                 ["target_sessions"] = target,
+                ["max_sessions"] = options.MaxSessions,
                 ["dials_started"] = s.Started,
                 ["dials_succeeded"] = s.Succeeded,
                 ["dials_failed"] = s.Failed,
@@ -111,6 +134,14 @@ internal sealed partial class PeersModule : INodeModule
                 ["skipped"] = s.Skipped.Where(p => p.Value > 0).ToDictionary(p => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Key.ToString()), p => p.Value),
             });
     }
+
+    /// <summary>Every candidate of the directory now, for <c>map</c>; null before start.</summary>
+    public PeerDirectorySnapshot? Snapshot() => _directory?.Snapshot();
+
+    public bool AddCandidate(PeerAddress address, PeerSource source, Fingerprint expected, PeerHints hints) =>
+        _directory?.Add(address, source, expected, _context.Time.GetUtcNow(), hints) ?? false;
+
+    public void MarkQuiet(Fingerprint peer) => _scheduler?.Forget(peer);
 
     /// <summary>How the node learned of each peer with a known fingerprint: lighthouse, bootstrap, connect, link, exchange.</summary>
     public IReadOnlyDictionary<Fingerprint, IReadOnlyList<string>> SourcesByFingerprint()
@@ -142,6 +173,7 @@ internal sealed partial class PeersModule : INodeModule
         if (_scheduler is not null)
         {
             await _scheduler.DisposeAsync();
+            _scheduler.QuietChanged -= OnQuietChanged;
         }
 
         await _checks.WaitAsync(c.Options.EffectiveMesh.SessionCheckTimeout);
@@ -296,9 +328,25 @@ internal sealed partial class PeersModule : INodeModule
 
     private void OnDisconnectedByUser(Fingerprint fingerprint) => _scheduler?.Forget(fingerprint);
 
+    private void OnQuietChanged(Fingerprint peer, bool quiet)
+    {
+        try
+        {
+            _quiet?.Set(peer, quiet, _context.Time.GetUtcNow());
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            // The mark still holds for this run; only its survival across a restart is lost.
+            LogQuietNotSaved(_logger, peer.Short, e.Message);
+        }
+    }
+
     [LoggerMessage(EventId = 4200, Level = LogLevel.Information, Message = "Session with {Fingerprint} failed its check: {Reason}")]
     private static partial void LogCheckFailed(ILogger logger, string fingerprint, string reason);
 
     [LoggerMessage(EventId = 4201, Level = LogLevel.Debug, Message = "Dial to {Address} failed: {Reason}")]
     private static partial void LogDialFailed(ILogger logger, string address, string reason);
+
+    [LoggerMessage(EventId = 4202, Level = LogLevel.Warning, Message = "Quiet mark of {Fingerprint} not saved: {Reason}")]
+    private static partial void LogQuietNotSaved(ILogger logger, string fingerprint, string reason);
 }

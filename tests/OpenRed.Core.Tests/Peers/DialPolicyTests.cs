@@ -84,10 +84,11 @@ public sealed class DialPolicyTests
             Now, Now, null, null, null, 0, sector, null);
 
     [Fact]
-    public void Evaluate_DefaultFillSources_DialOnlyBootstrapToReachTheTarget()
+    public void Evaluate_FillSourcesBootstrapOnly_DialOnlyBootstrapToReachTheTarget()
     {
+        // Was the node's default until the spider (issue 12); FillSources still narrows the fill this way.
         var now = DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
-        var fill = PeerOptions.Default.FillSources;
+        IReadOnlySet<PeerSource> fill = new HashSet<PeerSource> { PeerSource.Bootstrap };
         var input = new PolicyInput(Fingerprint.Of([1]), "general", now, false, false, false, false, false, 0, 3, fill);
 
         DialPolicy.Evaluate(Candidate(PeerSource.Bootstrap, now), input).Should().Be(DialVerdict.FillTarget);
@@ -98,4 +99,25 @@ public sealed class DialPolicyTests
     private static PeerCandidate Candidate(PeerSource source, DateTimeOffset now) => new(
         PeerAddress.Create("10.1.2.3", 8080), source == PeerSource.Bootstrap ? null : Fingerprint.Of([9]), false,
         [new PeerSourceEntry(source, now, now, null, null)], now, now, null, null, null, 0, null, null);
+
+    [Fact]
+    public void Evaluate_DefaultFillSources_EverySourceButTheLighthouse()
+    {
+        var input = Base with { FillSources = PeerOptions.Default.FillSources };
+
+        foreach (var source in new[] { PeerSource.Bootstrap, PeerSource.Connect, PeerSource.Link, PeerSource.Exchange })
+        {
+            DialPolicy.Evaluate(Candidate(Peer.Fp(0x40), null, source), input).Should().Be(DialVerdict.FillTarget, source.ToString());
+        }
+
+        DialPolicy.Evaluate(Candidate(Peer.Fp(0x40), "lan", PeerSource.Lighthouse), input).Should().Be(DialVerdict.NotOurs);
+    }
+
+    [Fact]
+    public void Exchange_OnlySourceOfAnotherSector_NotDialled_UnlessAnotherSourceNamesIt()
+    {
+        DialPolicy.Evaluate(Candidate(Peer.Fp(0x40), "lab", PeerSource.Exchange), Base).Should().Be(DialVerdict.NotOurs);
+        DialPolicy.Evaluate(Candidate(Peer.Fp(0x40), "lan", PeerSource.Exchange), Base).Should().Be(DialVerdict.FillTarget);
+        DialPolicy.Evaluate(Candidate(Peer.Fp(0x40), "lab", PeerSource.Exchange, PeerSource.Link), Base).Should().Be(DialVerdict.FillTarget);
+    }
 }

@@ -1,3 +1,4 @@
+using OpenRed.Core.Identity;
 using OpenRed.Core.Peers;
 
 namespace OpenRed.Core.Tests.Peers;
@@ -392,5 +393,40 @@ public sealed class DialSchedulerTests
         dials.Should().OnlyContain(d => d.Token.IsCancellationRequested && d.Answer.Task.IsCanceled);
         h.Status.Should().Match<DialSchedulerStatus>(s => s.InFlight == 0 && s.Cancelled == 3);
         await h.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task RestoredQuiet_LinkOfAnEarlierRun_NotDialled_UntilHeardAnew()
+    {
+        await using var h = new SchedulerHarness();
+        var quiet = Peer.Fp(0x60);
+        var other = Peer.Fp(0x61);
+        h.Directory.Add(Peer.At("10.1.0.1"), PeerSource.Link, quiet, h.Now);
+        h.Directory.Add(Peer.At("10.2.0.1"), PeerSource.Link, other, h.Now);
+        h.Scheduler.RestoreQuiet([quiet]);
+        await h.StartAsync();
+
+        (await h.Dialer.NextAsync()).Request.Expected.Should().Be(other);
+        await h.Advance(TimeSpan.FromMinutes(5));
+        h.Status.Should().Match<DialSchedulerStatus>(s => s.Started == 1 && s.Quiet == 1);
+
+        h.Scheduler.HeardAnew(quiet);
+        (await h.Dialer.NextAsync()).Request.Expected.Should().Be(quiet);
+    }
+
+    [Fact]
+    public async Task QuietChanged_RaisedOnceWhenAPeerBecomesQuiet_AndWhenItIsLifted()
+    {
+        await using var h = new SchedulerHarness();
+        var fp = Peer.Fp(0x60);
+        var changes = new List<(Fingerprint, bool)>();
+        h.Scheduler.QuietChanged += (f, q) => changes.Add((f, q));
+
+        h.Scheduler.SessionEnded(fp, SessionEndCause.PeerLeft, dialledByThisNode: true);
+        h.Scheduler.Forget(fp);
+        h.Scheduler.SessionStarted(fp);
+        h.Scheduler.SessionStarted(fp);
+
+        changes.Should().Equal((fp, true), (fp, false));
     }
 }

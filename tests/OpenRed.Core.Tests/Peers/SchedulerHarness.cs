@@ -20,7 +20,7 @@ internal sealed class SchedulerHarness : IAsyncDisposable
 
     public SchedulerHarness(PeerOptions? options = null, Func<double>? random = null)
     {
-        // These tests exercise the whole fill policy (links, exchange); the node's default fills from --bootstrap only.
+        // These tests exercise the whole fill policy, lighthouse-and-link candidates included (the default leaves out the lighthouse only).
         Options = (options ?? new PeerOptions { DialRate = 1000, DialBurst = 1000, BackoffJitter = 0 }) with { FillSources = null };
         _db = OpenDatabase(_dir.Sub("openred.db"));
         Directory = new PeerDirectory(_db, Options, Time, NullLogger<PeerDirectory>.Instance);

@@ -70,6 +70,13 @@ internal static class DialPolicy
             return DialVerdict.NotOurs;
         }
 
+        // A list from another peer is a hint, not a request: its entries of another sector are shown, never dialled
+        // (the lighthouse's rule for beacons, section 3). An entry that gave no sector may be ours.
+        if (c.LiveSources(x.Now).All(s => s.Source == PeerSource.Exchange) && c.Sector is { } sector && sector != x.Sector)
+        {
+            return DialVerdict.NotOurs;
+        }
+
         var fill = x.FillSources;
         return fill is null || c.LiveSources(x.Now).Any(s => fill.Contains(s.Source)) ? DialVerdict.FillTarget : DialVerdict.NotOurs;
     }

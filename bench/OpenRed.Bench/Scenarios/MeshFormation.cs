@@ -1,0 +1,121 @@
+using System.Globalization;
+using OpenRed.Bench.Infra;
+using OpenRed.Bench.Report;
+using OpenRed.Core.Identity;
+
+namespace OpenRed.Bench.Scenarios;
+
+/// <summary>
+/// Issue 12: N node processes on loopback, each started with --bootstrap of the previous, lighthouse off, every
+/// setting at its default. The clock starts when the last node has started and stops when every node knows all the
+/// others and holds at least min(8, N−1) sessions; handshakes spent per node are counted at that moment.
+/// </summary>
+internal static class MeshFormation
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(180);
+
+    public static async Task<IReadOnlyList<Figure>> RunAsync(int n, double timeoutSeconds, Action<string> progress, CancellationToken ct)
+    {
+        var root = Directory.CreateTempSubdirectory("openred-bench-mesh-");
+        var children = new List<Child>();
+        try
+        {
+            var sessions = Math.Min(8, n - 1);
+            for (var i = 0; i < n; i++)
+            {
+                // Identities are made before any clock: RSA key generation is not mesh formation.
+                var dir = Path.Combine(root.FullName, $"node{i}");
+                new OpenRed.Core.Storage.DataDirectory(dir).Create();
+                using (KeyFile.LoadOrCreate(Path.Combine(dir, KeyFile.FileName)))
+                {
+                }
+
+                children.Add(Child.Start($"node{i}", "role-mesh-node",
+                [
+                    "--id", $"node{i}", "--dir", dir, "--peers", (n - 1).ToString(CultureInfo.InvariantCulture),
+                    "--sessions", sessions.ToString(CultureInfo.InvariantCulture),
+                    "--timeout", timeoutSeconds.ToString(CultureInfo.InvariantCulture),
+                ]));
+            }
+
+            await Task.WhenAll(children.Select(c => c.ExpectAsync("ready", ReadyTimeout, ct)));
+            progress($"mesh: {n} runtimes ready; starting the chain");
+            var port = 0;
+            var tFirst = WallClock.NowMs();
+            double tLast = 0;
+            var completions = new List<Task<System.Text.Json.Nodes.JsonObject>>();
+            foreach (var c in children)
+            {
+                await c.SendAsync("go " + port.ToString(CultureInfo.InvariantCulture));
+                var started = await c.ExpectAsync("started", TimeSpan.FromSeconds(60), ct);
+                port = (int)started["port"]!;
+                tLast = (double)started["t"]!;
+                completions.Add(c.ExpectAsync("complete", TimeSpan.FromSeconds(timeoutSeconds + 60), ct));
+            }
+
+            progress(string.Create(CultureInfo.InvariantCulture, $"mesh: chain of {n} started in {tLast - tFirst:0} ms; waiting for every node to know all and hold {sessions} sessions"));
+            var complete = await Task.WhenAll(completions);
+            foreach (var (c, i) in complete.Select((c, i) => (c, i)))
+            {
+                string At(string key) => c[key] is { } t ? string.Create(CultureInfo.InvariantCulture, $"+{(double)t - tLast:0} ms") : "not reached";
+                progress(string.Create(CultureInfo.InvariantCulture,
+                    $"mesh: node{i}: {sessions} sessions {At("t_sessions")}, knew all {At("t_known")}; knows {(int)c["known"]!}, holds {(int)c["sessions"]!} sessions, {(long)c["handshakes"]!} handshakes"));
+            }
+
+            double? Both(System.Text.Json.Nodes.JsonObject c) =>
+                c["t_known"] is { } k && c["t_sessions"] is { } s ? Math.Max((double)k, (double)s) : null;
+            var allDone = complete.All(c => Both(c) is not null);
+            // JSON has no NaN: a figure not reached is written as the timeout, with Met false and a note saying so.
+            var formation = allDone ? complete.Max(c => Both(c)!.Value) - tLast : timeoutSeconds * 1000;
+            var sessionsDone = complete.All(c => c["t_sessions"] is not null);
+            var sessionsMs = sessionsDone ? complete.Max(c => (double)c["t_sessions"]!) - tLast : timeoutSeconds * 1000;
+            var knownCounts = complete.Select(c => (int)c["known"]!).Order().ToList();
+            var perNode = complete.Select(c => (double)(long)c["handshakes"]!).ToList();
+            var lastNodes = complete.Select((c, i) => (i, t: Both(c) ?? double.PositiveInfinity)).OrderByDescending(x => x.t).Take(3)
+                .Select(x => double.IsPositiveInfinity(x.t) ? $"node{x.i} not within {timeoutSeconds:0} s" : string.Create(CultureInfo.InvariantCulture, $"node{x.i} +{x.t - tLast:0} ms"));
+            await Task.WhenAll(children.Select(c => c.SendAsync("stop")));
+            var stopped = await Task.WhenAll(children.Select(c => c.ExpectAsync("stopped", TimeSpan.FromSeconds(30), ct)));
+            await Task.WhenAll(children.Select(c => c.WaitExitAsync(TimeSpan.FromSeconds(10))));
+            var atStop = stopped.Select(s => (double)(long)s["handshakes"]!).ToList();
+            var how = string.Create(CultureInfo.InvariantCulture,
+                $"{n} node processes on 127.0.0.1 on {Environment.ProcessorCount} cores, node i started with --bootstrap of node i-1 ({tLast - tFirst:0} ms to start the chain), lighthouse off, defaults (target 8, one dial a second, peer exchange once a minute); last to complete: {string.Join(", ", lastNodes)}");
+            return
+            [
+                new Figure($"mesh formation {n} nodes", formation, "ms")
+                {
+                    Target = "< 30000 ms", Met = allDone && formation < 30_000, PeakRssKiB = stopped.Max(s => (long?)s["peak_rss_kib"] ?? 0),
+                    Note = (allDone ? "" : "NOT REACHED within the timeout (the value is the timeout); ") + how + string.Create(CultureInfo.InvariantCulture,
+                        $"; {complete.Count(c => Both(c) is not null)} of {n} nodes complete; others known per node at the end: min {knownCounts[0]}, median {knownCounts[n / 2]} of {n - 1}; peak RSS is the largest node's"),
+                },
+                new Figure($"mesh formation {n} nodes: every node holds {sessions} sessions", sessionsMs, "ms")
+                {
+                    Met = sessionsDone ? null : false,
+                    Note = (sessionsDone ? "" : "NOT REACHED within the timeout (the value is the timeout); ") + $"{complete.Count(c => c["t_sessions"] is not null)} of {n} nodes reached {sessions} sessions within {timeoutSeconds:0} s of its start",
+                },
+                new Figure($"mesh formation {n} nodes: handshakes per node, mean", perNode.Average(), "handshakes")
+                {
+                    Note = string.Create(CultureInfo.InvariantCulture,
+                        $"completed handshakes, both directions, counted when each node completed; max {perNode.Max():0}, min {perNode.Min():0}; at the end of the run mean {atStop.Average():0.0}, failed handshakes {stopped.Sum(s => (long)s["handshakes_failed"]!)} in all"),
+                },
+            ];
+        }
+        finally
+        {
+            foreach (var c in children)
+            {
+                await c.DisposeAsync();
+            }
+
+            try
+            {
+                Directory.Delete(root.FullName, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+}
