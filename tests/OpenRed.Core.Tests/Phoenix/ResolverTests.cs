@@ -112,8 +112,10 @@ public sealed class ResolverTests : IDisposable
         var c = _mesh.Add("c");
         MemoryMesh.Link(a, c);
         MemoryMesh.Link(b, c);
-        a.Publish(RandomNumberGenerator.GetBytes(1000), "same");
-        var bobs = b.Publish(RandomNumberGenerator.GetBytes(1000), "same");
+        // Ambiguity is judged when the fetch ends (section 8): a fetch of many chunks leaves the second answer time
+        // to arrive even on a loaded machine, where a 1000-byte fetch could end first.
+        a.Publish(RandomNumberGenerator.GetBytes(8 << 20), "same");
+        var bobs = b.Publish(RandomNumberGenerator.GetBytes(8 << 20), "same");
 
         var act = () => c.Parts.Resolver.ResolveAsync(new UrnRequest("same", null), Timeout, UrnRole.Cached, null, CancellationToken.None);
 

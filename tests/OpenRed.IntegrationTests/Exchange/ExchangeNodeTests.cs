@@ -51,6 +51,9 @@ public sealed class ExchangeNodeTests(MeshKeys keys) : IClassFixture<MeshKeys>
 
         await session.Completion.WaitAsync(Wait);
         await Eventually.True(() => node.Mesh.Sessions.Count == 0, Wait);
+
+        // The module counts in its own SessionClosed handler, which runs just after the table lets the session go.
+        await Eventually.True(() => ((IReadOnlyDictionary<string, long>)Section(node, "exchange")["peers_disconnected"]!).ContainsKey("too_many"), Wait);
         var exchange = Section(node, "exchange");
         ((IReadOnlyDictionary<string, long>)exchange["peers_disconnected"]!).Should().Contain("too_many", 1);
         exchange["entries_taken"].Should().Be(0L);
