@@ -1,4 +1,5 @@
 using OpenRed.Core.Peers;
+using OpenRed.Core.Social;
 
 namespace OpenRed.Core.Modules;
 
@@ -10,5 +11,6 @@ internal static class NodeModules
     public static IReadOnlyList<Func<ModuleContext, INodeModule>> All { get; } =
     [
         static c => new PeersModule(c),
+        static c => new SocialModule(c),
     ];
 }
