@@ -18,6 +18,7 @@ internal static class Program
           handshakes [--seconds 10] [--in-flight 32] [--warmup 5] [--responder node|mesh|both]
           throughput [--gib 1] [--reps 3]
           crypto     [--seconds 0.5]
+          chat       [--messages 5000] [--latency-runs 200]
           splits     [--frames 1024] [--handshakes 500]  (diagnostic, not in all: per-frame CPU of a session, one thread, no sockets)
         options: --json (print JSON instead of the table), --out FILE (also write the JSON there)
         Figures are defined in docs/BENCHMARKS-RESULTS.md and the project's BENCHMARKS guide.
@@ -58,7 +59,7 @@ internal static class Program
                 "role-client" => await ClientRole.RunAsync(parsed, cts.Token),
                 "role-sink" => await SinkRole.RunAsync(parsed, cts.Token),
                 "role-sender" => await SenderRole.RunAsync(parsed, cts.Token),
-                "all" or "discovery" or "handshakes" or "throughput" or "crypto" or "splits" => await RunScenariosAsync(parsed, cts.Token),
+                "all" or "discovery" or "handshakes" or "throughput" or "crypto" or "splits" or "chat" => await RunScenariosAsync(parsed, cts.Token),
                 _ => throw new ArgumentException($"unknown command '{parsed.Command}'"),
             };
         }
@@ -106,6 +107,8 @@ internal static class Program
 
         var gib = args.Number("--gib", 1, 0.01, 64);
         var reps = args.Int("--reps", 3, 1, 100);
+        var chatMessages = args.Int("--messages", 5000, 10, 1_000_000);
+        var latencyRuns = args.Int("--latency-runs", 200, 10, 100_000);
 
         var failed = false;
         async Task Scenario(string name, Func<Task<IReadOnlyList<Figure>>> run)
@@ -162,6 +165,7 @@ internal static class Program
             return figures;
         });
         await Scenario("throughput", () => Throughput.RunAsync(gib, reps, Progress, ct));
+        await Scenario("chat", () => Chat.RunAsync(chatMessages, latencyRuns, Progress, ct));
 
         var json = table.ToJson();
         Console.WriteLine(args.Has("--json") ? json : table.ToText());

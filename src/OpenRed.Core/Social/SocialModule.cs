@@ -135,6 +135,7 @@ internal sealed partial class SocialModule : INodeModule, IPeerPolicy, ISocial
         }
 
         await _tasks.WaitAsync(_context.Options.ShutdownTimeout);
+        _store.Dispose();
     }
 
     /// <summary>Copies the peer's row into the mirror; under a lock, so a slower refresh never writes an older state.</summary>

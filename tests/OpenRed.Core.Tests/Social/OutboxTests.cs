@@ -33,7 +33,8 @@ public sealed class OutboxTests
 
         using var reopened = Core.Storage.NodeDatabase.Open(path, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
-        new Core.Social.Internal.SocialStore(reopened).Outbox(Fp(2), 0, 10).Should().ContainSingle();
+        using var store = new Core.Social.Internal.SocialStore(reopened);
+        store.Outbox(Fp(2), 0, 10).Should().ContainSingle();
     }
 
     [Fact]

@@ -38,6 +38,7 @@ internal sealed class StoreFixture : IDisposable
 
     public void Dispose()
     {
+        Store.Dispose();
         Database.Dispose();
         _dir.Dispose();
     }

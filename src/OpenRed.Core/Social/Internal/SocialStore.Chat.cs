@@ -17,7 +17,8 @@ internal sealed partial class SocialStore
 
     public ChatEntry InsertOutgoing(Fingerprint peer, byte[] messageId, string text, DateTimeOffset sentAt)
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         using var cmd = Command(c, """
             INSERT INTO social_messages (peer, message_id, outgoing, text, sent_at_ms, state, read)
             VALUES ($fp, $id, 1, $text, $sent, 'queued', 1);
@@ -33,7 +34,8 @@ internal sealed partial class SocialStore
     /// <summary>The friend's unacknowledged messages after <paramref name="afterSeq"/>, oldest first.</summary>
     public IReadOnlyList<OutboxItem> Outbox(Fingerprint peer, long afterSeq, int limit)
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         using var cmd = Command(c, """
             SELECT seq, message_id, text, sent_at_ms FROM social_messages
             WHERE peer = $fp AND outgoing = 1 AND state IN ('queued', 'sent') AND seq > $after
@@ -54,7 +56,8 @@ internal sealed partial class SocialStore
 
     public void MarkSent(long seq)
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         using var cmd = Command(c, "UPDATE social_messages SET state = 'sent' WHERE seq = $seq AND state = 'queued';");
         cmd.Parameters.AddWithValue("$seq", seq);
         cmd.ExecuteNonQuery();
@@ -63,7 +66,8 @@ internal sealed partial class SocialStore
     /// <summary>The receipt arrived; false when the message was delivered already (a repeated receipt).</summary>
     public bool MarkDelivered(Fingerprint peer, byte[] messageId, DateTimeOffset now)
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         using var cmd = Command(c, """
             UPDATE social_messages SET state = 'delivered', delivered_at_ms = $now
             WHERE peer = $fp AND outgoing = 1 AND message_id = $id AND state IN ('queued', 'sent');
@@ -77,7 +81,8 @@ internal sealed partial class SocialStore
     /// <summary>Stores a friend's message; false when that (peer, message_id) is already here (a re-send).</summary>
     public bool InsertIncoming(Fingerprint peer, byte[] messageId, string text, long sentAtMs, DateTimeOffset now)
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         using var cmd = Command(c, """
             INSERT INTO social_messages (peer, message_id, outgoing, text, sent_at_ms, received_at_ms, state, read)
             VALUES ($fp, $id, 0, $text, $sent, $now, 'received', 0)
@@ -94,7 +99,8 @@ internal sealed partial class SocialStore
     /// <summary>The last <paramref name="limit"/> messages with the peer, by send time then message id; marks them read.</summary>
     public IReadOnlyList<ChatEntry> Conversation(Fingerprint peer, int limit)
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         using var tx = c.BeginTransaction();
         List<ChatEntry> list;
         using (var cmd = Command(c, $"""
@@ -121,7 +127,8 @@ internal sealed partial class SocialStore
     /// <summary>Every unread message, by send time then message id; marks them read.</summary>
     public IReadOnlyList<ChatEntry> TakeUnread()
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         using var tx = c.BeginTransaction();
         List<ChatEntry> list;
         using (var cmd = Command(c, $"SELECT {MessageColumns} FROM {MessageJoin} WHERE m.read = 0 ORDER BY m.sent_at_ms, m.message_id;", tx))
@@ -141,7 +148,8 @@ internal sealed partial class SocialStore
     /// <summary>Counts of a peer's messages by state (tests, status).</summary>
     public int CountMessages(Fingerprint peer, bool outgoing, string? state = null)
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         using var cmd = Command(c, "SELECT count(*) FROM social_messages WHERE peer = $fp AND outgoing = $out AND ($state IS NULL OR state = $state);");
         cmd.Parameters.AddWithValue("$fp", Key(peer));
         cmd.Parameters.AddWithValue("$out", outgoing ? 1 : 0);

@@ -14,21 +14,24 @@ internal sealed partial class SocialStore
 
     public IReadOnlyList<FriendRow> AllPeers()
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         using var cmd = Command(c, $"SELECT {PeerColumns} FROM social_peers ORDER BY state, since_ms;");
         return ReadPeers(cmd);
     }
 
     public FriendRow? GetPeer(Fingerprint peer)
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         return GetPeer(c, null, peer);
     }
 
     /// <summary>This node asks <paramref name="peer"/>; with a pending request from it, accepts that one instead.</summary>
     public (AddOutcome Outcome, FriendRow? Row) RequestOut(Fingerprint peer, string nodeId, string message, byte[] requestId, int maxPending, DateTimeOffset now)
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         using var tx = c.BeginTransaction();
         var row = GetPeer(c, tx, peer);
         switch (row?.State)
@@ -60,7 +63,8 @@ internal sealed partial class SocialStore
     public (IncomingRequestOutcome Outcome, Fingerprint? Dropped) RequestIn(
         Fingerprint peer, string nodeId, byte[] requestId, string message, int maxPending, DateTimeOffset now)
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         using var tx = c.BeginTransaction();
         var row = GetPeer(c, tx, peer);
         switch (row?.State)
@@ -101,7 +105,8 @@ internal sealed partial class SocialStore
     /// <summary>The peer acknowledged this node's request: it is stored there.</summary>
     public void MarkRequestAcked(Fingerprint peer, byte[] requestId)
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         using var cmd = Command(c, "UPDATE social_peers SET acked = 1 WHERE fingerprint = $fp AND state = 'pending_out' AND request_id = $id;");
         cmd.Parameters.AddWithValue("$fp", Key(peer));
         cmd.Parameters.AddWithValue("$id", requestId);
@@ -111,7 +116,8 @@ internal sealed partial class SocialStore
     /// <summary>Accepts the peer's pending request; null when there is none.</summary>
     public FriendRow? Accept(Fingerprint peer, DateTimeOffset now)
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         using var tx = c.BeginTransaction();
         var row = GetPeer(c, tx, peer);
         if (row is not { State: FriendState.PendingIn })
@@ -127,7 +133,8 @@ internal sealed partial class SocialStore
     /// <summary>Declines the peer's pending request; false when there is none.</summary>
     public bool Decline(Fingerprint peer, DateTimeOffset now)
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         using var tx = c.BeginTransaction();
         var row = GetPeer(c, tx, peer);
         if (row is not { State: FriendState.PendingIn, RequestId: { } id })
@@ -144,7 +151,8 @@ internal sealed partial class SocialStore
     /// <summary>Ends a friendship or withdraws this node's pending request; false when neither.</summary>
     public bool Remove(Fingerprint peer)
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         using var cmd = Command(c, "DELETE FROM social_peers WHERE fingerprint = $fp AND state IN ('friend', 'pending_out');");
         cmd.Parameters.AddWithValue("$fp", Key(peer));
         return cmd.ExecuteNonQuery() > 0;
@@ -152,7 +160,8 @@ internal sealed partial class SocialStore
 
     public void Block(Fingerprint peer, string nodeId, DateTimeOffset now)
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         using var tx = c.BeginTransaction();
         using (var responses = Command(c, "DELETE FROM social_responses WHERE fingerprint = $fp;", tx))
         {
@@ -166,7 +175,8 @@ internal sealed partial class SocialStore
 
     public bool Unblock(Fingerprint peer)
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         using var cmd = Command(c, "DELETE FROM social_peers WHERE fingerprint = $fp AND state = 'blocked';");
         cmd.Parameters.AddWithValue("$fp", Key(peer));
         return cmd.ExecuteNonQuery() > 0;
@@ -175,7 +185,8 @@ internal sealed partial class SocialStore
     /// <summary>A FriendResponse arrived: accepted only for this node's pending request to that peer with that id.</summary>
     public IncomingResponseOutcome ResponseIn(Fingerprint peer, byte[] requestId, bool accepted, DateTimeOffset now)
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         using var tx = c.BeginTransaction();
         var row = GetPeer(c, tx, peer);
         if (row is not { State: FriendState.PendingOut, RequestId: { } id } || !id.AsSpan().SequenceEqual(requestId))
@@ -199,7 +210,8 @@ internal sealed partial class SocialStore
     /// <summary>The responses this node owes <paramref name="peer"/>, oldest first.</summary>
     public IReadOnlyList<(byte[] RequestId, bool Accepted)> ResponsesFor(Fingerprint peer)
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         using var cmd = Command(c, "SELECT request_id, accepted FROM social_responses WHERE fingerprint = $fp ORDER BY created_at_ms;");
         cmd.Parameters.AddWithValue("$fp", Key(peer));
         using var r = cmd.ExecuteReader();
@@ -214,7 +226,8 @@ internal sealed partial class SocialStore
 
     public void ResponseDone(Fingerprint peer, byte[] requestId)
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         using var cmd = Command(c, "DELETE FROM social_responses WHERE fingerprint = $fp AND request_id = $id;");
         cmd.Parameters.AddWithValue("$fp", Key(peer));
         cmd.Parameters.AddWithValue("$id", requestId);

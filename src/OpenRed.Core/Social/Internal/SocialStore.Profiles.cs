@@ -9,7 +9,8 @@ internal sealed partial class SocialStore
 
     public SocialProfile GetOwnProfile()
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         using var cmd = Command(c, $"SELECT {ProfileColumns} FROM social_own_profile WHERE id = 1;");
         using var r = cmd.ExecuteReader();
         return r.Read() ? ReadProfile(r, 0) : SocialProfile.Empty;
@@ -17,7 +18,8 @@ internal sealed partial class SocialStore
 
     public void SetOwnProfile(SocialProfile profile)
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         using var cmd = Command(c, $"""
             INSERT INTO social_own_profile (id, {ProfileColumns})
             VALUES (1, $name, $bio, $profession, $thumb, $type, $w, $h, $urn, $updated)
@@ -32,7 +34,8 @@ internal sealed partial class SocialStore
 
     public PeerProfile? GetPeerProfile(Fingerprint peer)
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         using var cmd = Command(c, $"SELECT {ProfileColumns}, node_id, fetched_at_ms FROM social_profiles WHERE fingerprint = $fp;");
         cmd.Parameters.AddWithValue("$fp", Key(peer));
         using var r = cmd.ExecuteReader();
@@ -41,7 +44,8 @@ internal sealed partial class SocialStore
 
     public void PutPeerProfile(Fingerprint peer, string nodeId, SocialProfile profile, DateTimeOffset fetchedAt)
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         using var cmd = Command(c, $"""
             INSERT INTO social_profiles (fingerprint, node_id, {ProfileColumns}, fetched_at_ms)
             VALUES ($fp, $node_id, $name, $bio, $profession, $thumb, $type, $w, $h, $urn, $updated, $fetched)
@@ -61,7 +65,8 @@ internal sealed partial class SocialStore
     /// <summary>Every peer with a kept profile (for naming peers).</summary>
     public IReadOnlyList<PeerRef> ProfilePeers()
     {
-        using var c = Open();
+        using var lease = Open();
+        var c = lease.Connection;
         using var cmd = Command(c, "SELECT fingerprint, node_id FROM social_profiles;");
         using var r = cmd.ExecuteReader();
         var list = new List<PeerRef>();
