@@ -68,6 +68,11 @@ internal sealed partial class SocialModule : INodeModule, IPeerPolicy, ISocial
     public void RegisterHandlers(ModuleHandlers handlers)
     {
         ArgumentNullException.ThrowIfNull(handlers);
+        if (!Options.Enabled)
+        {
+            return;
+        }
+
         handlers.Handle(Envelope.BodyOneofCase.ProfileRequest, OnProfileRequestAsync);
         handlers.Handle(Envelope.BodyOneofCase.FriendRequest, OnFriendRequestAsync);
         handlers.Handle(Envelope.BodyOneofCase.FriendResponse, OnFriendResponseAsync);
@@ -76,6 +81,11 @@ internal sealed partial class SocialModule : INodeModule, IPeerPolicy, ISocial
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        if (!Options.Enabled)
+        {
+            return Task.CompletedTask;
+        }
+
         foreach (var row in _store.AllPeers())
         {
             _states[row.Fingerprint] = row.State;

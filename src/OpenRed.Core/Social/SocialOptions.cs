@@ -8,6 +8,12 @@ public sealed record SocialOptions
 {
     public static SocialOptions Default { get; } = new();
 
+    /// <summary>
+    /// False: the node takes no part in the social layer (its requests are answered UNSUPPORTED, nobody counts as a
+    /// friend or blocked). For nodes that only relay, and for tests of other modules that claim the same envelope kinds.
+    /// </summary>
+    public bool Enabled { get; init; } = true;
+
     public int MaxDisplayNameChars { get; init; } = 64;
 
     public int MaxBioChars { get; init; } = 1000;
