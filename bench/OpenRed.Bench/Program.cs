@@ -20,6 +20,7 @@ internal static class Program
           crypto     [--seconds 0.5]
           phoenix    [--runs 20] [--bulk-mib 256] [--publish-gib 1]
           mesh       [--nodes 30] [--timeout 180]  (not in all: N processes, each bootstrapped from the previous)
+          chat       [--messages 5000] [--latency-runs 200]
           splits     [--frames 1024] [--handshakes 500]  (diagnostic, not in all: per-frame CPU of a session, one thread, no sockets)
         options: --json (print JSON instead of the table), --out FILE (also write the JSON there)
         Figures are defined in docs/BENCHMARKS-RESULTS.md and the project's BENCHMARKS guide.
@@ -62,7 +63,7 @@ internal static class Program
                 "role-sink" => await SinkRole.RunAsync(parsed, cts.Token),
                 "role-sender" => await SenderRole.RunAsync(parsed, cts.Token),
                 "role-phoenix" => await PhoenixRole.RunAsync(parsed, cts.Token),
-                "all" or "discovery" or "handshakes" or "throughput" or "crypto" or "splits" or "phoenix" or "mesh" => await RunScenariosAsync(parsed, cts.Token),
+                "all" or "discovery" or "handshakes" or "throughput" or "crypto" or "splits" or "phoenix" or "mesh" or "chat" => await RunScenariosAsync(parsed, cts.Token),
                 _ => throw new ArgumentException($"unknown command '{parsed.Command}'"),
             };
         }
@@ -110,6 +111,8 @@ internal static class Program
 
         var gib = args.Number("--gib", 1, 0.01, 64);
         var reps = args.Int("--reps", 3, 1, 100);
+        var chatMessages = args.Int("--messages", 5000, 10, 1_000_000);
+        var latencyRuns = args.Int("--latency-runs", 200, 10, 100_000);
 
         var failed = false;
         async Task Scenario(string name, Func<Task<IReadOnlyList<Figure>>> run)
@@ -170,6 +173,7 @@ internal static class Program
         var bulkMiB = args.Int("--bulk-mib", 256, 1, 4096);
         var publishGiB = args.Number("--publish-gib", 1, 0.01, 4);
         await Scenario("phoenix", () => PhoenixBench.RunAsync(command == "phoenix" ? phoenixRuns : 20, bulkMiB, publishGiB, Progress, ct));
+        await Scenario("chat", () => Chat.RunAsync(chatMessages, latencyRuns, Progress, ct));
 
         var json = table.ToJson();
         Console.WriteLine(args.Has("--json") ? json : table.ToText());

@@ -4,6 +4,7 @@ using OpenRed.Core.Lighthouse;
 using OpenRed.Core.Mesh;
 using OpenRed.Core.Peers;
 using OpenRed.Core.Phoenix;
+using OpenRed.Core.Social;
 
 namespace OpenRed.Core;
 
@@ -122,6 +123,9 @@ public sealed record NodeOptions
 
     /// <summary>The mesh settings in effect: <see cref="Mesh"/> with <see cref="MaxPeers"/> applied.</summary>
     public MeshOptions EffectiveMesh => Mesh with { MaxSessions = MaxPeers };
+
+    /// <summary>The social layer's limits and intervals (sections 9 and 11).</summary>
+    public SocialOptions Social { get; init; } = SocialOptions.Default;
 
     /// <summary>How long shutdown waits for subsystems to say goodbye before closing regardless.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);

@@ -298,6 +298,9 @@ public sealed partial class OpenRedNode : IAsyncDisposable
     /// <summary>True when <paramref name="fingerprint"/> triggered a possible-impersonation warning since start.</summary>
     public bool IsSuspectedImpersonation(Fingerprint fingerprint) => _impersonations.ContainsKey(fingerprint);
 
+    /// <summary>Profiles, friends and chat (section 9).</summary>
+    public Social.ISocial Social => _modules.OfType<Social.SocialModule>().Single();
+
     /// <summary>Stops every part in reverse order of start, within <see cref="NodeOptions.ShutdownTimeout"/> in all.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -38,6 +38,10 @@ internal sealed class NodeEventPrinter : IAsyncDisposable
         SessionOpenedEvent o => SessionOpened(o.Session),
         SessionClosedEvent c => $"- session with {PeerText.Name(c.Session.NodeId, c.Session.Fingerprint)} closed: {c.Reason}",
         ImpersonationEvent i => Impersonation(i.Warning),
+        FriendRequestReceivedEvent f => $"+ friend request from {PeerText.Name(f.NodeId, f.Fingerprint)}"
+            + (f.Message.Length > 0 ? $": {f.Message}" : "") + " ('friend accept' or 'friend decline')",
+        FriendResponseReceivedEvent f => $"+ {PeerText.Name(f.NodeId, f.Fingerprint)} " + (f.Accepted ? "accepted: you are friends" : "declined your friend request"),
+        ChatMessageReceivedEvent m => $"> {PeerText.Name(m.NodeId, m.Fingerprint)}: {m.Text}",
         _ => null,
     };
 

@@ -1,6 +1,7 @@
 using OpenRed.Core.Exchange;
 using OpenRed.Core.Peers;
 using OpenRed.Core.Phoenix;
+using OpenRed.Core.Social;
 
 namespace OpenRed.Core.Modules;
 
@@ -14,5 +15,6 @@ internal static class NodeModules
         static c => new PeersModule(c),
         static c => new ExchangeModule(c),
         static c => new PhoenixModule(c),
+        static c => new SocialModule(c),
     ];
 }

@@ -25,3 +25,15 @@ public enum PeerLossReason
     Silent,
     Evicted,
 }
+
+/// <summary>A peer asked to be friends (section 9); <see cref="Message"/> is its text, shown escaped.</summary>
+public sealed record FriendRequestReceivedEvent(DateTimeOffset At, Identity.Fingerprint Fingerprint, string NodeId, string Message) : NodeEvent(At);
+
+/// <summary>A peer answered this node's friend request (or both asked each other: accepted).</summary>
+public sealed record FriendResponseReceivedEvent(DateTimeOffset At, Identity.Fingerprint Fingerprint, string NodeId, bool Accepted) : NodeEvent(At);
+
+/// <summary>A friend's chat message was stored (once per message id).</summary>
+public sealed record ChatMessageReceivedEvent(DateTimeOffset At, Identity.Fingerprint Fingerprint, string NodeId, string MessageId, string Text) : NodeEvent(At);
+
+/// <summary>The receipt of one of this node's messages arrived: the friend has stored it. Not printed (one per message).</summary>
+public sealed record ChatDeliveredEvent(DateTimeOffset At, Identity.Fingerprint Fingerprint, string MessageId) : NodeEvent(At);

@@ -124,6 +124,8 @@ public sealed class ModuleSeamTests(MeshKeys keys) : IClassFixture<MeshKeys>
                 Port = port,
                 ListenAddress = IPAddress.Loopback,
                 LighthouseEnabled = false,
+                // The probe module claims ProfileRequest, which the social module answers when it runs.
+                Social = OpenRed.Core.Social.SocialOptions.Default with { Enabled = module is null },
             },
             NullLoggerFactory.Instance,
             TimeProvider.System,
