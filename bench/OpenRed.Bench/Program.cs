@@ -17,6 +17,7 @@ internal static class Program
           discovery  [--nodes 20] [--runs 5] [--same-sector] [--cold]
           handshakes [--seconds 10] [--in-flight 32] [--warmup 5] [--responder node|mesh|both]
           throughput [--gib 1] [--reps 3]
+          setup      [--rounds 200]  (connection set-up latency between two idle nodes)
           crypto     [--seconds 0.5]
           splits     [--frames 1024] [--handshakes 500]  (diagnostic, not in all: per-frame CPU of a session, one thread, no sockets)
         options: --json (print JSON instead of the table), --out FILE (also write the JSON there)
@@ -58,7 +59,8 @@ internal static class Program
                 "role-client" => await ClientRole.RunAsync(parsed, cts.Token),
                 "role-sink" => await SinkRole.RunAsync(parsed, cts.Token),
                 "role-sender" => await SenderRole.RunAsync(parsed, cts.Token),
-                "all" or "discovery" or "handshakes" or "throughput" or "crypto" or "splits" => await RunScenariosAsync(parsed, cts.Token),
+                "role-connector" => await ConnectorRole.RunAsync(parsed, cts.Token),
+                "all" or "discovery" or "handshakes" or "throughput" or "crypto" or "splits" or "setup" => await RunScenariosAsync(parsed, cts.Token),
                 _ => throw new ArgumentException($"unknown command '{parsed.Command}'"),
             };
         }
@@ -106,6 +108,7 @@ internal static class Program
 
         var gib = args.Number("--gib", 1, 0.01, 64);
         var reps = args.Int("--reps", 3, 1, 100);
+        var rounds = args.Int("--rounds", 200, 1, 100_000);
 
         var failed = false;
         async Task Scenario(string name, Func<Task<IReadOnlyList<Figure>>> run)
@@ -161,6 +164,7 @@ internal static class Program
 
             return figures;
         });
+        await Scenario("setup", () => SetupLatency.RunAsync(rounds, Progress, ct));
         await Scenario("throughput", () => Throughput.RunAsync(gib, reps, Progress, ct));
 
         var json = table.ToJson();
