@@ -54,6 +54,10 @@ public static class Handshake
 
             return result;
         }
+        catch (HandshakeFailedException e) when (!verifyReceived && e.Reason == HandshakeFailure.ConnectionClosed)
+        {
+            throw ClosedBeforeVerify(e);
+        }
         catch (Exception e) when (Translate(e, deadlines) is { } failure)
         {
             throw verifyReceived ? failure : ClosedBeforeVerify(failure);
@@ -92,7 +96,9 @@ public static class Handshake
     private static async Task<byte[]> ReadAsync(
         Stream stream, HandshakeOptions options, TimeProvider time, string what, CancellationToken cancellationToken) =>
         await FrameIO.ReadFrameAsync(
-            stream, WireLimits.HandshakeFrameMin, WireLimits.HandshakeFrameMax, options.FrameBodyTimeout, time, cancellationToken)
+            stream, WireLimits.HandshakeFrameMin, WireLimits.HandshakeFrameMax,
+            // The whole handshake's deadline ends any body sooner than a longer body timeout would: no timer for it.
+            options.FrameBodyTimeout >= options.Total ? Timeout.InfiniteTimeSpan : options.FrameBodyTimeout, time, cancellationToken)
         ?? throw new HandshakeFailedException(HandshakeFailure.ConnectionClosed, $"connection closed before {what}");
 
     /// <summary>

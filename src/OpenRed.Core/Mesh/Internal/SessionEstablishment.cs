@@ -77,16 +77,17 @@ internal sealed partial class SessionEstablishment
     {
         using (ticket)
         {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, ticket.Evicted);
+            // The node stopping evicts the ticket too: one cancellation source a handshake, not a linked one more.
+            using var stopping = cancellationToken.Register(static t => ((InboundAdmission.Ticket)t!).Evict(), ticket);
             try
             {
-                var result = await Handshake.RespondAsync(stream, _local, _isBlocked, _options.Handshake, _time, linked.Token);
+                var result = await Handshake.RespondAsync(stream, _local, _isBlocked, _options.Handshake, _time, ticket.Evicted);
                 Counters.HandshakeCompleted();
                 return result;
             }
             catch (Exception e) when (e is HandshakeFailedException or OperationCanceledException or IOException or SocketException or ObjectDisposedException)
             {
-                if (e is not OperationCanceledException || ticket.Evicted.IsCancellationRequested)
+                if (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
                     Counters.HandshakeFailed();
                     var reason = e is OperationCanceledException ? "dropped to make room for newer handshakes" : e.Message;
