@@ -76,6 +76,29 @@ public sealed class FrameReaderTests
         reader.PartialLength.Should().Be(-1);
     }
 
+    [Fact]
+    public async Task ReadAsync_NextFrameBegunWithTheLast_ClockStartsWhenTheReaderComesBack()
+    {
+        var (a, b) = DuplexPipe.Create();
+        await using var _a = a;
+        await using var _b = b;
+        using var reader = Reader(b);
+        var second = Frame(100, 2);
+        await a.WriteAsync(Frame(20, 1).Concat(second[..30]).ToArray());
+        await a.FlushAsync();
+
+        (await reader.ReadAsync(CancellationToken.None).AsTask().WaitAsync(Wait)).Length.Should().Be(20);
+
+        // Our own handler may take its time with the first frame: that is not the peer being slow.
+        _now = 7000;
+        reader.PartialSinceTicks.Should().Be(0);
+        var reading = reader.ReadAsync(CancellationToken.None).AsTask();
+        reader.PartialSinceTicks.Should().Be(7000);
+        await a.WriteAsync(second.AsMemory(30));
+        await a.FlushAsync();
+        (await reading.WaitAsync(Wait)).Length.Should().Be(100);
+    }
+
     [Theory]
     [InlineData(16u)]
     [InlineData((uint)WireLimits.TransportFrameMax + 1)]

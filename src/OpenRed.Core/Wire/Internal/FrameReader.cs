@@ -37,7 +37,10 @@ internal sealed class FrameReader : IDisposable
         _buffer = _pool.Rent(SmallBuffer);
     }
 
-    /// <summary>UTC ticks at which the first byte of a still incomplete frame arrived; 0 when no frame is incomplete.</summary>
+    /// <summary>
+    /// UTC ticks since which the reader has been waiting for the rest of an incomplete frame (from its first byte, or
+    /// for a frame that began in an earlier read, from when the reader came back for it); 0 when it waits for none.
+    /// </summary>
     public long PartialSinceTicks => Volatile.Read(ref _partialSince);
 
     /// <summary>The length of the incomplete frame's body once its prefix has arrived, else -1.</summary>
@@ -81,6 +84,13 @@ internal sealed class FrameReader : IDisposable
                 Volatile.Write(ref _partialLength, (int)length);
             }
 
+            if (available > 0 && Volatile.Read(ref _partialSince) == 0)
+            {
+                // The rest of a frame that came in part with the last one: its clock runs from now, while we wait for
+                // the peer, not while our own handler was busy with the frame before it.
+                Volatile.Write(ref _partialSince, _nowTicks());
+            }
+
             MakeRoom(needed);
             // Read past the current frame only a little: the next frame's bytes are moved to the front with it.
             var limit = (int)Math.Min(_buffer.Length, (long)_start + needed + SmallBuffer);
@@ -122,14 +132,9 @@ internal sealed class FrameReader : IDisposable
         if (_start == _end)
         {
             _start = _end = 0;
-            Volatile.Write(ref _partialSince, 0);
-        }
-        else
-        {
-            // The next frame has begun: its clock starts now, not when its first bytes came with the last frame.
-            Volatile.Write(ref _partialSince, _nowTicks());
         }
 
+        Volatile.Write(ref _partialSince, 0);
         Volatile.Write(ref _partialLength, -1);
     }
 
