@@ -17,6 +17,7 @@ internal static class Program
           discovery  [--nodes 20] [--runs 5] [--same-sector] [--cold]
           handshakes [--seconds 10] [--in-flight 32] [--warmup 5] [--responder node|mesh|both]
           throughput [--gib 1] [--reps 3]
+          setup      [--rounds 200]  (connection set-up latency between two idle nodes)
           crypto     [--seconds 0.5]
           phoenix    [--runs 20] [--bulk-mib 256] [--publish-gib 1]
           mesh       [--nodes 30] [--timeout 180]  (not in all: N processes, each bootstrapped from the previous)
@@ -63,7 +64,8 @@ internal static class Program
                 "role-sink" => await SinkRole.RunAsync(parsed, cts.Token),
                 "role-sender" => await SenderRole.RunAsync(parsed, cts.Token),
                 "role-phoenix" => await PhoenixRole.RunAsync(parsed, cts.Token),
-                "all" or "discovery" or "handshakes" or "throughput" or "crypto" or "splits" or "phoenix" or "mesh" or "chat" => await RunScenariosAsync(parsed, cts.Token),
+                "role-connector" => await ConnectorRole.RunAsync(parsed, cts.Token),
+                "all" or "discovery" or "handshakes" or "throughput" or "crypto" or "splits" or "phoenix" or "mesh" or "chat" or "setup" => await RunScenariosAsync(parsed, cts.Token),
                 _ => throw new ArgumentException($"unknown command '{parsed.Command}'"),
             };
         }
@@ -113,6 +115,7 @@ internal static class Program
         var reps = args.Int("--reps", 3, 1, 100);
         var chatMessages = args.Int("--messages", 5000, 10, 1_000_000);
         var latencyRuns = args.Int("--latency-runs", 200, 10, 100_000);
+        var rounds = args.Int("--rounds", 200, 1, 100_000);
 
         var failed = false;
         async Task Scenario(string name, Func<Task<IReadOnlyList<Figure>>> run)
@@ -168,6 +171,7 @@ internal static class Program
 
             return figures;
         });
+        await Scenario("setup", () => SetupLatency.RunAsync(rounds, Progress, ct));
         await Scenario("throughput", () => Throughput.RunAsync(gib, reps, Progress, ct));
         var phoenixRuns = args.Int("--runs", 20, 1, 1000);
         var bulkMiB = args.Int("--bulk-mib", 256, 1, 4096);

@@ -210,7 +210,15 @@ public sealed partial class OpenRedNode : IAsyncDisposable
         _ => NodeStartFailure.Database,
     };
 
-    public NodeStatus GetStatus() => new()
+    public NodeStatus GetStatus() => StatusWithLinks(FlushedLinkCount());
+
+    private int FlushedLinkCount()
+    {
+        Mesh.FlushLinks();
+        return Links.Count();
+    }
+
+    private NodeStatus StatusWithLinks(int links) => new()
     {
         NodeId = NodeId,
         Fingerprint = Fingerprint,
@@ -223,7 +231,7 @@ public sealed partial class OpenRedNode : IAsyncDisposable
         LighthouseEnabled = Options.LighthouseEnabled,
         Sessions = Mesh.Sessions.Count,
         Peers = PeerMap.Count,
-        Links = Links.Count(),
+        Links = links,
         Lighthouse = LighthouseStatus,
         HandshakesCompleted = Mesh.Counters.HandshakesCompleted,
         HandshakesFailed = Mesh.Counters.HandshakesFailed,
@@ -240,7 +248,12 @@ public sealed partial class OpenRedNode : IAsyncDisposable
         [.. Mesh.Sessions.Select(Describe).OrderBy(s => s.NodeId, StringComparer.Ordinal).ThenBy(s => s.Fingerprint)];
 
     /// <summary>Every peer a handshake ever verified, from the database.</summary>
-    public IReadOnlyList<Link> GetLinks() => Links.All();
+    public IReadOnlyList<Link> GetLinks()
+    {
+        // Link writes leave the session path through a queue: what is shown is on disk, and nothing queued is missing.
+        Mesh.FlushLinks();
+        return Links.All();
+    }
 
     /// <summary>This node, the peers heard or connected, and the sessions, as one consistent view.</summary>
     public Constellation GetConstellation() => ConstellationBuilder.Build(this);

@@ -54,6 +54,18 @@ internal static class HandshakeSplits
             using var k = RSA.Create();
             k.ImportSubjectPublicKeyInfo(spki, out _);
         });
+        var modulus = spki.AsSpan(RsaPublicKey.CanonicalSpkiLength - 5 - 256, 256).ToArray();
+        var paramsImport = CryptoCost.PerCall(TimeSpan.FromSeconds(0.3), () =>
+        {
+            using var k = RSA.Create();
+            k.ImportParameters(new RSAParameters { Modulus = modulus, Exponent = [1, 0, 1] });
+        });
+        var paramsImportVerify = CryptoCost.PerCall(TimeSpan.FromSeconds(0.3), () =>
+        {
+            using var k = RSA.Create();
+            k.ImportParameters(new RSAParameters { Modulus = modulus, Exponent = [1, 0, 1] });
+            _ = Signer.Verify(k, message, signature);
+        });
         var prk = new byte[32];
         var okm = new byte[32];
         var hkdf = CryptoCost.PerCall(TimeSpan.FromSeconds(0.3), () =>
@@ -79,6 +91,8 @@ internal static class HandshakeSplits
             new Figure("split handshake: RsaPublicKey.TryImport (import + canonical check)", import, "µs") { Note = "done once a side per handshake" },
             new Figure("split handshake: RSA.ImportSubjectPublicKeyInfo alone", rawImport, "µs") { Note = "TryImport adds ExportParameters and ExportSubjectPublicKeyInfo to check the encoding" },
             new Figure("split handshake: TryImport + first verify with that key", importVerify, "µs") { Note = "what a side pays for the peer's key" },
+            new Figure("split handshake: RSA.ImportParameters (modulus, e) alone", paramsImport, "µs") { Note = "the same key from its parts, without OpenSSL's DER decoder" },
+            new Figure("split handshake: ImportParameters + first verify", paramsImportVerify, "µs"),
             new Figure("split handshake: HKDF-SHA256 extract + expand", hkdf, "µs") { Note = "two extracts and five expands a side per handshake" },
             new Figure("split session: LinkStore.Record (SQLite, node only)", record, "µs") { Note = "on the accepting thread when a session opens" },
             new Figure("split session: LinkStore.Touch (SQLite, node only)", touch, "µs") { Note = "when a session closes" },

@@ -50,7 +50,7 @@ internal static class Handshakes
             $"{(pinned ? "responder taskset core 0, client core 1" : "UNPINNED (no taskset)")}; {inFlight} in flight, {warmup:0.#} s warm-up, {window:0.0} s window; " +
             $"each = TCP connect, handshake, responder's first frame, Goodbye; {completed} done, {failed} failed" +
             $"{(end["first_error"] is { } err ? $" (first error: {(string?)err})" : "")}; latency p50 {(double?)end["latency_p50_ms"]:0.0} ms, p99 {(double?)end["latency_p99_ms"]:0.0} ms; " +
-            $"CPU busy: responder {responderBusy:P0}, client {clientBusy:P0} of a core; responder counted {(long)stopped["handshakes_completed"]!} completed, " +
+            $"CPU busy: responder {responderBusy:P0} ({responderBusy * window * 1000 / completed:0.00} ms CPU a handshake), client {clientBusy:P0} ({clientBusy * window * 1000 / completed:0.00} ms); responder counted {(long)stopped["handshakes_completed"]!} completed, " +
             $"{(long)stopped["handshakes_failed"]!} failed, {(long)stopped["connections_refused"]!} refused (whole run); " +
             $"client peak RSS {((long?)done["peak_rss_kib"] ?? 0) / 1024.0:0} MiB");
         var figures = new List<Figure>

@@ -65,9 +65,13 @@ internal static class Throughput
         var s = Discovery.Median([.. session.Select(r => (double)r.Result["mbps"]!)]);
         var t = Discovery.Median([.. tcp.Select(r => (double)r.Result["mbps"]!)]);
         var ratio = s / t;
+        // CPU per MB moves less than MB/s when other work shares the machine: the figure to compare between runs.
+        static double MegaBytes(JsonObject r) => (double)r["mbps"]! * (double)r["seconds"]!;
         string Busy(List<(JsonObject Result, double SinkCpu)> rs) => string.Create(CultureInfo.InvariantCulture,
-            $"sender {Discovery.Median([.. rs.Select(r => (double)r.Result["cpu_seconds"]! / (double)r.Result["seconds"]!)]):P0}, " +
-            $"sink {Discovery.Median([.. rs.Select(r => r.SinkCpu / (double)r.Result["seconds"]!)]):P0}");
+            $"sender {Discovery.Median([.. rs.Select(r => (double)r.Result["cpu_seconds"]! / (double)r.Result["seconds"]!)]):P0} " +
+            $"({Discovery.Median([.. rs.Select(r => (double)r.Result["cpu_seconds"]! * 1e6 / MegaBytes(r.Result))]):0} µs CPU/MB), " +
+            $"sink {Discovery.Median([.. rs.Select(r => r.SinkCpu / (double)r.Result["seconds"]!)]):P0} " +
+            $"({Discovery.Median([.. rs.Select(r => r.SinkCpu * 1e6 / MegaBytes(r.Result))]):0} µs CPU/MB)");
         var what = size == max ? $"{size} B payload (largest ChunkData in a 1 MiB frame)" : $"{size / 1024} KiB payload";
         return new Figure($"session throughput, ChunkData {(size == max ? "1 MiB frames" : "256 KiB")}", s, "MB/s")
         {

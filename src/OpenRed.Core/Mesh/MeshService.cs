@@ -30,6 +30,7 @@ internal sealed partial class MeshService : IAsyncDisposable
     private readonly TaskGroup _tasks;
     private TcpTransport? _transport;
     private int _disposed;
+    private int _linkWriterStarted;
 
     public MeshService(
         LocalIdentity local, MeshOptions options, LinkStore? links, TimeProvider time, ILoggerFactory loggers,
@@ -72,6 +73,9 @@ internal sealed partial class MeshService : IAsyncDisposable
 
     public PeerSession? Find(Fingerprint fingerprint) => _table.Find(fingerprint);
 
+    /// <summary>Writes every link write queued so far (sessions opened and closed) before returning.</summary>
+    public void FlushLinks() => _links?.Flush();
+
     /// <summary>Routes envelopes of one body kind to a module. Only before the mesh starts accepting or dialling.</summary>
     /// <exception cref="InvalidOperationException">The mesh has started, or the kind has a handler already.</exception>
     public void Handle(Envelope.BodyOneofCase body, EnvelopeHandler handler) => _router.Register(body, handler);
@@ -83,6 +87,7 @@ internal sealed partial class MeshService : IAsyncDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         _router.Seal();
         _transport = transport;
+        StartLinkWriter();
         _tasks.Track(transport.AcceptLoopAsync(OnAccepted, _logger, _time, _stopping.Token));
     }
 
@@ -126,6 +131,7 @@ internal sealed partial class MeshService : IAsyncDisposable
         }
 
         _router.Seal();
+        StartLinkWriter();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
         var remote = Endpoints.Normalize(endpoint);
         var socket = await TcpTransport.ConnectAsync(endpoint, _options.ConnectTimeout, linked.Token);
@@ -134,6 +140,8 @@ internal sealed partial class MeshService : IAsyncDisposable
         var session = Admit(stream, result, SessionDirection.Outbound, remote);
         if (session is not null)
         {
+            // A dial someone asked for returns with its link on disk and any impersonation warning raised.
+            _links?.Flush();
             return session;
         }
 
@@ -167,7 +175,17 @@ internal sealed partial class MeshService : IAsyncDisposable
         var closes = _table.Snapshot().Select(s => CloseQuietlyAsync(s.Secure, GoodbyeReason.ShuttingDown));
         await TaskGroup.WaitQuietlyAsync(closes, _options.ShutdownGoodbyeTimeout);
         await _tasks.WaitAsync(_options.ShutdownGoodbyeTimeout);
+        _links?.Flush();
         _stopping.Dispose();
+    }
+
+    // The link writer runs from the first accept or dial until the mesh stops.
+    private void StartLinkWriter()
+    {
+        if (_links is not null && Interlocked.Exchange(ref _linkWriterStarted, 1) == 0)
+        {
+            _tasks.Track(_links.RunAsync(_stopping.Token));
+        }
     }
 
     private void OnAccepted(Socket socket, IPEndPoint remote)

@@ -35,10 +35,12 @@ public static class Handshake
         ArgumentNullException.ThrowIfNull(time);
         using var machine = new HandshakeInitiator(local, expected, entropy, sign);
         using var deadlines = new HandshakeDeadlines(time, options.Total, cancellationToken);
+        var verifyReceived = false;
         try
         {
             await FrameIO.WriteFrameAsync(stream, machine.CreateRequest(), deadlines.Token);
             var verify = await ReadAsync(stream, options, time, "VERIFY", deadlines.Token);
+            verifyReceived = true;
             var (finalize, result) = machine.ProcessVerify(verify);
             try
             {
@@ -52,9 +54,13 @@ public static class Handshake
 
             return result;
         }
+        catch (HandshakeFailedException e) when (!verifyReceived && e.Reason == HandshakeFailure.ConnectionClosed)
+        {
+            throw ClosedBeforeVerify(e);
+        }
         catch (Exception e) when (Translate(e, deadlines) is { } failure)
         {
-            throw failure;
+            throw verifyReceived ? failure : ClosedBeforeVerify(failure);
         }
     }
 
@@ -90,8 +96,23 @@ public static class Handshake
     private static async Task<byte[]> ReadAsync(
         Stream stream, HandshakeOptions options, TimeProvider time, string what, CancellationToken cancellationToken) =>
         await FrameIO.ReadFrameAsync(
-            stream, WireLimits.HandshakeFrameMin, WireLimits.HandshakeFrameMax, options.FrameBodyTimeout, time, cancellationToken)
+            stream, WireLimits.HandshakeFrameMin, WireLimits.HandshakeFrameMax,
+            // The whole handshake's deadline ends any body sooner than a longer body timeout would: no timer for it.
+            options.FrameBodyTimeout >= options.Total ? Timeout.InfiniteTimeSpan : options.FrameBodyTimeout, time, cancellationToken)
         ?? throw new HandshakeFailedException(HandshakeFailure.ConnectionClosed, $"connection closed before {what}");
+
+    /// <summary>
+    /// A responder that refuses before any cryptography (its connection rate limit, its handshakes in progress, no
+    /// free session slot) simply closes the connection; the initiator sees only the close, so it says what that
+    /// usually means instead of a bare "connection closed".
+    /// </summary>
+    internal static HandshakeFailedException ClosedBeforeVerify(HandshakeFailedException failure) =>
+        failure.Reason == HandshakeFailure.ConnectionClosed
+            ? new HandshakeFailedException(
+                HandshakeFailure.ConnectionClosed,
+                "the peer closed the connection during the handshake, before VERIFY: it may be refusing connections (rate limit or full)",
+                failure.InnerException ?? failure)
+            : failure;
 
     /// <summary>
     /// Maps what the stream, the framing and the clocks throw onto the one failure type; null rethrows as is, which

@@ -80,6 +80,11 @@ public sealed partial class SecureSession
             while (await _housekeepingTimer.WaitForNextTickAsync(token))
             {
                 var now = _time.GetUtcNow();
+                if (!CheckIoDeadlines(now))
+                {
+                    return;
+                }
+
                 if (now - LastReceivedAt >= _options.IdleTimeout)
                 {
                     TrySetCloseInfo(SessionCloseKind.IdleTimeout, $"nothing received for {_options.IdleTimeout.TotalSeconds:0.#} s");
@@ -108,6 +113,34 @@ public sealed partial class SecureSession
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>
+    /// The deadlines of single reads and writes, checked by the heartbeat instead of a timer per frame: a frame whose
+    /// body has not fully arrived <see cref="SessionOptions.FrameBodyTimeout"/> after it began, and a write or flush
+    /// the peer has not taken within <see cref="SessionOptions.SendTimeout"/>. Returns false when one closed the session.
+    /// </summary>
+    private bool CheckIoDeadlines(DateTimeOffset now)
+    {
+        var nowTicks = now.UtcTicks;
+        var reader = Volatile.Read(ref _frameReader);
+        var partialSince = reader?.PartialSinceTicks ?? 0;
+        if (partialSince != 0 && nowTicks - partialSince >= _options.FrameBodyTimeout.Ticks)
+        {
+            var length = reader!.PartialLength;
+            var what = length >= 0 ? $"frame body of {length} bytes" : "frame length";
+            Abort(SessionCloseKind.Violation, $"{what} did not arrive within {_options.FrameBodyTimeout.TotalSeconds:0.#} s");
+            return false;
+        }
+
+        var writeStarted = Volatile.Read(ref _writeStartedTicks);
+        if (writeStarted != 0 && nowTicks - writeStarted >= _options.SendTimeout.Ticks)
+        {
+            Abort(SessionCloseKind.SendStalled, $"the peer took no data for {_options.SendTimeout.TotalSeconds:0.#} s");
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>No more entries: the send loop drains what is queued; senders waiting for room fail as closed.</summary>

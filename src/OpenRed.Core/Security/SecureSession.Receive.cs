@@ -1,50 +1,41 @@
 using System.Security.Cryptography;
 using OpenRed.Core.Security.Internal;
 using OpenRed.Core.Wire;
+using OpenRed.Core.Wire.Internal;
 using OpenRed.Core.Wire.Proto;
 
 namespace OpenRed.Core.Security;
 
 public sealed partial class SecureSession
 {
+    /// <summary>
+    /// Plaintexts at least this long are decrypted into an array of their own that the envelope keeps (a ChunkData's
+    /// data then wraps it, no copy); shorter ones go through a pooled buffer, cleared and returned after parsing.
+    /// </summary>
+    internal const int OwnedPlaintextMin = 32 * 1024;
+
     private async Task ReceiveLoopAsync(CancellationToken token)
     {
+        var reader = new FrameReader(
+            _stream, WireLimits.TransportFrameMin, WireLimits.TransportFrameMax, () => _time.GetUtcNow().UtcTicks);
+        Volatile.Write(ref _frameReader, reader);
+        var clean = false;
         try
         {
             while (true)
             {
-                var body = await FrameIO.ReadPooledFrameAsync(
-                    _stream, _options.ReceiveBufferPool, WireLimits.TransportFrameMin, WireLimits.TransportFrameMax,
-                    _options.FrameBodyTimeout, _time, token);
-                if (body.Array is null)
+                var body = await reader.ReadAsync(token);
+                if (body.IsEmpty)
                 {
                     TrySetCloseInfo(SessionCloseKind.ConnectionLost, "the peer closed the connection");
+                    clean = true;
                     return;
                 }
 
-                Envelope envelope;
-                bool unknownBody;
-                try
-                {
-                    var plaintextLength = _receiveCipher.OpenInPlace(body);
-                    Volatile.Write(ref _lastReceivedTicks, _time.GetUtcNow().UtcTicks);
-                    Interlocked.Add(ref _bytesIn, WireLimits.LengthPrefixBytes + body.Count);
-                    Interlocked.Increment(ref _framesIn);
-                    _confirmed.TrySetResult();
-
-                    // The envelope copies the bytes it keeps, so the buffer goes back before dispatch.
-                    envelope = SessionEnvelopes.Parse(
-                        body.AsSpan(0, plaintextLength), _guard, _options.EnvelopeLimits.MaxReasonBytes, out unknownBody);
-                }
-                finally
-                {
-                    // The pool hands the buffer to any other code in the process next: no plaintext may go with it.
-                    CryptographicOperations.ZeroMemory(body.AsSpan());
-                    _options.ReceiveBufferPool.Return(body.Array);
-                }
-
+                var envelope = Open(body.Span, out var unknownBody);
                 if (!await DispatchAsync(envelope, unknownBody, token))
                 {
+                    clean = true;
                     return;
                 }
             }
@@ -63,6 +54,57 @@ public sealed partial class SecureSession
             SessionLog.ConnectionError(_logger, e, SessionIdHex, "receiving");
             TrySetCloseInfo(SessionCloseKind.ConnectionLost, e.Message);
         }
+        finally
+        {
+            // After a failed read the stream may still be writing into the buffer: it is then dropped, not pooled.
+            if (clean)
+            {
+                reader.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Decrypts and parses one frame body; the body's buffer may be reused once this returns.</summary>
+    private Envelope Open(ReadOnlySpan<byte> body, out bool unknownBody)
+    {
+        var plaintextLength = body.Length - WireLimits.TagBytes;
+        Envelope envelope;
+        if (plaintextLength >= OwnedPlaintextMin)
+        {
+            var plaintext = GC.AllocateUninitializedArray<byte>(plaintextLength);
+            _receiveCipher.OpenTo(body, plaintext);
+            Received(body.Length);
+            envelope = SessionEnvelopes.ParseOwned(plaintext, _guard, _options.EnvelopeLimits.MaxReasonBytes, out unknownBody);
+        }
+        else
+        {
+            var rented = _options.ReceiveBufferPool.Rent(plaintextLength);
+            var plaintext = rented.AsSpan(0, plaintextLength);
+            try
+            {
+                _receiveCipher.OpenTo(body, plaintext);
+                Received(body.Length);
+
+                // The envelope copies the bytes it keeps, so the buffer goes back before dispatch.
+                envelope = SessionEnvelopes.Parse(plaintext, _guard, _options.EnvelopeLimits.MaxReasonBytes, out unknownBody);
+            }
+            finally
+            {
+                // The pool hands the buffer to any other code in the process next: no plaintext may go with it.
+                CryptographicOperations.ZeroMemory(plaintext);
+                _options.ReceiveBufferPool.Return(rented);
+            }
+        }
+
+        return envelope;
+    }
+
+    private void Received(int bodyLength)
+    {
+        Volatile.Write(ref _lastReceivedTicks, _time.GetUtcNow().UtcTicks);
+        Interlocked.Add(ref _bytesIn, WireLimits.LengthPrefixBytes + bodyLength);
+        Interlocked.Increment(ref _framesIn);
+        _confirmed.TrySetResult();
     }
 
     /// <summary>Acts on one envelope; returns false when the session must stop receiving (Goodbye).</summary>

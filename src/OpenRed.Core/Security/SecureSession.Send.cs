@@ -64,17 +64,13 @@ public sealed partial class SecureSession
                     await WriteItemAsync(item, token);
                 }
 
-                await WithStallTimeoutAsync(static (s, t) => new ValueTask(s.FlushAsync(t)), token);
+                await WatchedAsync(_stream.FlushAsync(token));
             }
 
             // The queue was completed by CloseAsync and is drained: Goodbye is out, the session can end.
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-        }
-        catch (TimeoutException e)
-        {
-            TrySetCloseInfo(SessionCloseKind.SendStalled, e.Message);
         }
 #pragma warning disable CA1031 // Any failure of the stream ends the session; the loop itself must never fault.
         catch (Exception e)
@@ -153,24 +149,34 @@ public sealed partial class SecureSession
 
     private async ValueTask WriteSealedAsync(ReadOnlyMemory<byte> frame, CancellationToken token)
     {
-        await WithStallTimeoutAsync((s, t) => s.WriteAsync(frame, t), token);
+        await WatchedAsync(_stream.WriteAsync(frame, token));
         Volatile.Write(ref _lastSentTicks, _time.GetUtcNow().UtcTicks);
         Interlocked.Add(ref _bytesOut, frame.Length);
         Interlocked.Increment(ref _framesOut);
     }
 
-    /// <summary>One write or flush may take at most the send timeout: a peer that stops reading cannot hold us forever.</summary>
-    private async ValueTask WithStallTimeoutAsync(Func<Stream, CancellationToken, ValueTask> io, CancellationToken token)
+    /// <summary>
+    /// One write or flush may take at most the send timeout, so that a peer that stops reading cannot hold us
+    /// forever. The deadline costs no timer: the operation's start is noted, and the heartbeat
+    /// (<see cref="CheckIoDeadlines"/>) closes the session when it is overdue, which fails the operation.
+    /// </summary>
+    private async ValueTask WatchedAsync(ValueTask io)
     {
-        using var stall = new CancellationTokenSource(_options.SendTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, stall.Token);
+        if (io.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
+        Volatile.Write(ref _writeStartedTicks, _time.GetUtcNow().UtcTicks);
         try
         {
-            await io(_stream, linked.Token);
+            await io;
         }
-        catch (OperationCanceledException) when (stall.IsCancellationRequested && !token.IsCancellationRequested)
+        finally
         {
-            throw new TimeoutException($"the peer took no data for {_options.SendTimeout.TotalSeconds:0.#} s");
+            Volatile.Write(ref _writeStartedTicks, 0);
         }
     }
+
+    private ValueTask WatchedAsync(Task io) => WatchedAsync(new ValueTask(io));
 }

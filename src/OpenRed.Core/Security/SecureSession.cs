@@ -4,6 +4,7 @@ using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using OpenRed.Core.Security.Internal;
 using OpenRed.Core.Wire;
+using OpenRed.Core.Wire.Internal;
 using OpenRed.Core.Wire.Proto;
 
 namespace OpenRed.Core.Security;
@@ -50,6 +51,8 @@ public sealed partial class SecureSession : IAsyncDisposable
     private int _rekeyCheckQueued;
     private SessionCloseInfo? _closeInfo;
     private Task _run = Task.CompletedTask;
+    private FrameReader? _frameReader;
+    private long _writeStartedTicks;
 
     /// <summary>The session whose handler is running on this flow, so CloseAsync from a handler does not wait on itself.</summary>
     private static readonly AsyncLocal<SecureSession?> HandlerScope = new();

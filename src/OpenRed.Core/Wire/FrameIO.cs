@@ -80,6 +80,21 @@ public static class FrameIO
     private static async ValueTask ReadBodyAsync(
         Stream stream, Memory<byte> body, TimeSpan bodyTimeout, TimeProvider time, CancellationToken cancellationToken)
     {
+        if (bodyTimeout == Timeout.InfiniteTimeSpan)
+        {
+            // The caller keeps a longer deadline of its own (the handshake's): no timer per frame.
+            try
+            {
+                await stream.ReadExactlyAsync(body, cancellationToken);
+            }
+            catch (EndOfStreamException e)
+            {
+                throw new ProtocolViolationException("stream ended inside a frame", e);
+            }
+
+            return;
+        }
+
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var timer = time.CreateTimer(static s => ((CancellationTokenSource)s!).Cancel(), deadline, bodyTimeout, Timeout.InfiniteTimeSpan);
         try

@@ -20,6 +20,7 @@ internal sealed partial class SessionEstablishment
     private readonly Func<Fingerprint, bool> _isBlocked;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly RefusalLog _refusals;
 
     public SessionEstablishment(
         LocalIdentity local, MeshOptions options, SessionTable table, Func<Fingerprint, bool> isBlocked,
@@ -33,6 +34,7 @@ internal sealed partial class SessionEstablishment
         _time = time;
         _logger = logger;
         _admission = new InboundAdmission(options, time);
+        _refusals = new RefusalLog(logger, time);
     }
 
     public MeshCounters Counters { get; }
@@ -49,7 +51,7 @@ internal sealed partial class SessionEstablishment
         if (!_table.CanAcceptInbound(remote.Address, out var refusal))
         {
             Counters.SessionRefused(refusal!);
-            LogConnectionRefused(_logger, Endpoints.Format(remote), refusal!);
+            Refused(remote, refusal!);
             return null;
         }
 
@@ -57,10 +59,17 @@ internal sealed partial class SessionEstablishment
         if (ticket is null)
         {
             Counters.ConnectionRefused(refusal!);
-            LogConnectionRefused(_logger, Endpoints.Format(remote), refusal!);
+            Refused(remote, refusal!);
         }
 
         return ticket;
+    }
+
+    private void Refused(IPEndPoint remote, string refusal)
+    {
+        var who = Endpoints.Format(remote);
+        LogConnectionRefused(_logger, who, refusal);
+        _refusals.Refused(refusal, who);
     }
 
     /// <summary>Runs the responder's handshake; null when it failed or was dropped (the stream is then disposed).</summary>
@@ -68,16 +77,17 @@ internal sealed partial class SessionEstablishment
     {
         using (ticket)
         {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, ticket.Evicted);
+            // The node stopping evicts the ticket too: one cancellation source a handshake, not a linked one more.
+            using var stopping = cancellationToken.Register(static t => ((InboundAdmission.Ticket)t!).Evict(), ticket);
             try
             {
-                var result = await Handshake.RespondAsync(stream, _local, _isBlocked, _options.Handshake, _time, linked.Token);
+                var result = await Handshake.RespondAsync(stream, _local, _isBlocked, _options.Handshake, _time, ticket.Evicted);
                 Counters.HandshakeCompleted();
                 return result;
             }
             catch (Exception e) when (e is HandshakeFailedException or OperationCanceledException or IOException or SocketException or ObjectDisposedException)
             {
-                if (e is not OperationCanceledException || ticket.Evicted.IsCancellationRequested)
+                if (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
                     Counters.HandshakeFailed();
                     var reason = e is OperationCanceledException ? "dropped to make room for newer handshakes" : e.Message;

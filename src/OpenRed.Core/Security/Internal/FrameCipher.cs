@@ -107,6 +107,26 @@ internal sealed class FrameCipher : IDisposable
         return plaintextLength;
     }
 
+    /// <summary>
+    /// Opens one frame body (ciphertext || tag, as it lies in the receive buffer) into <paramref name="plaintext"/>,
+    /// which must be exactly the body's length less the tag: decryption is then the only pass over the bytes. The
+    /// associated data is the body's length, as the frame's prefix carried it. Throws
+    /// <see cref="ProtocolViolationException"/> when it does not authenticate (nothing is then written).
+    /// </summary>
+    public void OpenTo(ReadOnlySpan<byte> body, Span<byte> plaintext)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckBodyLength(body.Length);
+        if (plaintext.Length != body.Length - WireLimits.TagBytes)
+        {
+            throw new ArgumentException("the plaintext is the body less the tag", nameof(plaintext));
+        }
+
+        Span<byte> lengthBytes = stackalloc byte[WireLimits.LengthPrefixBytes];
+        BinaryPrimitives.WriteUInt32BigEndian(lengthBytes, (uint)body.Length);
+        Decrypt(lengthBytes, body, plaintext);
+    }
+
     /// <summary>key = Expand(prk = key, "openred/1 rekey", 32); the old key is erased and the counter restarts.</summary>
     public void Rekey()
     {

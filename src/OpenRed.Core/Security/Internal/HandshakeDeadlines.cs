@@ -1,52 +1,47 @@
 namespace OpenRed.Core.Security.Internal;
 
 /// <summary>
-/// The handshake's clocks: the total deadline plus at most one phase deadline at a time, all on the
-/// injected <see cref="TimeProvider"/>. <see cref="Token"/> fires on any of them or on the caller's token.
+/// The handshake's clocks: the total deadline plus at most one phase deadline at a time, on the injected
+/// <see cref="TimeProvider"/>. <see cref="Token"/> fires on any of them or on the caller's token. The deadlines wait in
+/// the process's <see cref="DeadlineScheduler"/>: a handshake owns one cancellation source and no timer.
 /// </summary>
 internal sealed class HandshakeDeadlines : IDisposable
 {
-    private readonly TimeProvider _time;
+    private const int NoneExpired = 0;
+    private const int TotalExpired = 1;
+    private const int PhaseExpired = 2;
+
+    private readonly DeadlineScheduler _scheduler;
     private readonly CancellationToken _caller;
     private readonly TimeSpan _totalLimit;
-    private readonly CancellationTokenSource _total;
-    private CancellationTokenSource _linked;
-    private CancellationTokenSource? _phase;
-    private string _phaseWhat = "";
-    private TimeSpan _phaseLimit;
+    private readonly CancellationTokenSource _cts;
+    private readonly DeadlineScheduler.Entry _total;
+    private DeadlineScheduler.Entry? _phase;
+    private string _expiredWhat = "";
+    private TimeSpan _expiredLimit;
+    private int _expired;
 
     public HandshakeDeadlines(TimeProvider time, TimeSpan total, CancellationToken caller)
     {
-        _time = time;
+        _scheduler = DeadlineScheduler.For(time);
         _caller = caller;
         _totalLimit = total;
-        _total = new CancellationTokenSource(total, time);
-        _linked = CancellationTokenSource.CreateLinkedTokenSource(caller, _total.Token);
+        _cts = caller.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(caller) : new CancellationTokenSource();
+        _total = _scheduler.Schedule(total, static s => ((HandshakeDeadlines)s!).Expire(TotalExpired, "", default), this);
     }
 
-    public CancellationToken Token => _linked.Token;
+    public CancellationToken Token => _cts.Token;
 
     /// <summary>Starts a phase deadline, e.g. "REQUEST" within 5 s; replaces the previous phase.</summary>
     public void StartPhase(TimeSpan limit, string what)
     {
         EndPhase();
-        _phase = new CancellationTokenSource(limit, _time);
-        _phaseWhat = what;
-        _phaseLimit = limit;
-        _linked.Dispose();
-        _linked = CancellationTokenSource.CreateLinkedTokenSource(_caller, _total.Token, _phase.Token);
+        _phase = _scheduler.Schedule(limit, static s => ((PhaseState)s!).Expire(), new PhaseState(this, what, limit));
     }
 
     public void EndPhase()
     {
-        if (_phase is null)
-        {
-            return;
-        }
-
-        _linked.Dispose();
-        _linked = CancellationTokenSource.CreateLinkedTokenSource(_caller, _total.Token);
-        _phase.Dispose();
+        _phase?.Cancel();
         _phase = null;
     }
 
@@ -58,23 +53,43 @@ internal sealed class HandshakeDeadlines : IDisposable
             return null;
         }
 
-        if (_total.IsCancellationRequested)
+        return Volatile.Read(ref _expired) switch
         {
-            return new HandshakeFailedException(HandshakeFailure.Timeout, $"handshake did not finish within {_totalLimit.TotalSeconds:0.###} s");
-        }
-
-        if (_phase is { IsCancellationRequested: true })
-        {
-            return new HandshakeFailedException(HandshakeFailure.Timeout, $"no {_phaseWhat} within {_phaseLimit.TotalSeconds:0.###} s");
-        }
-
-        return null;
+            TotalExpired => new HandshakeFailedException(HandshakeFailure.Timeout, $"handshake did not finish within {_totalLimit.TotalSeconds:0.###} s"),
+            PhaseExpired => new HandshakeFailedException(HandshakeFailure.Timeout, $"no {_expiredWhat} within {_expiredLimit.TotalSeconds:0.###} s"),
+            _ => null,
+        };
     }
 
     public void Dispose()
     {
-        _linked.Dispose();
-        _phase?.Dispose();
-        _total.Dispose();
+        _total.Cancel();
+        _phase?.Cancel();
+        _cts.Dispose();
+    }
+
+    private sealed record PhaseState(HandshakeDeadlines Deadlines, string What, TimeSpan Limit)
+    {
+        public void Expire() => Deadlines.Expire(PhaseExpired, What, Limit);
+    }
+
+    private void Expire(int kind, string what, TimeSpan limit)
+    {
+        if (Interlocked.CompareExchange(ref _expired, -1, NoneExpired) != NoneExpired)
+        {
+            return;
+        }
+
+        _expiredWhat = what;
+        _expiredLimit = limit;
+        Volatile.Write(ref _expired, kind);
+        try
+        {
+            _cts.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The handshake ended meanwhile.
+        }
     }
 }

@@ -40,10 +40,19 @@ internal static class HandshakeIdentityCodec
     }
 
     /// <summary>
-    /// Parses and checks a received Identity. Returns the peer and its imported key (the caller disposes it);
-    /// throws <see cref="HandshakeFailedException"/> with <see cref="HandshakeFailure.InvalidIdentity"/> otherwise.
+    /// Parses and checks a received Identity. Returns the peer and its key (the caller disposes it; a key from the cache
+    /// of recent peers stays cached); throws <see cref="HandshakeFailedException"/> with
+    /// <see cref="HandshakeFailure.InvalidIdentity"/> otherwise.
     /// </summary>
-    public static PeerIdentity Decode(ReadOnlySpan<byte> identityBytes, out RSA publicKey)
+    public static PeerIdentity Decode(ReadOnlySpan<byte> identityBytes, out PeerKey publicKey)
+    {
+        var peer = Parse(identityBytes);
+        publicKey = PeerKey.TryGet(peer.PublicKey, peer.Fingerprint, out var error)
+            ?? throw new HandshakeFailedException(HandshakeFailure.InvalidIdentity, "peer " + error);
+        return peer;
+    }
+
+    private static PeerIdentity Parse(ReadOnlySpan<byte> identityBytes)
     {
         WireIdentity id;
         try
@@ -71,9 +80,6 @@ internal static class HandshakeIdentityCodec
         }
 
         var spki = id.PublicKey.ToByteArray();
-        publicKey = RsaPublicKey.TryImport(spki, out var error)
-            ?? throw new HandshakeFailedException(HandshakeFailure.InvalidIdentity, "peer " + error);
-
         return new PeerIdentity(Fingerprint.Of(spki), spki, id.NodeId, id.Sector, (int)id.ListenPort, id.Unlisted);
     }
 }

@@ -78,7 +78,7 @@ internal sealed class HandshakeInitiator : IDisposable
         HandshakeStep.AwaitingVerify.Require(_step);
         _step = HandshakeStep.Failed;
         byte[]? hs = null, kR = null, kI = null;
-        RSA? peerKey = null;
+        PeerKey? peerKey = null;
         try
         {
             var verify = HandshakeWire.Parse(Verify.Parser, verifyBody, "Verify");
@@ -108,7 +108,7 @@ internal sealed class HandshakeInitiator : IDisposable
             var peer = HandshakeIdentityCodec.Decode(auth.Identity.Span, out peerKey);
             _th.Mix(auth.Identity.Span);
             var th3 = _th.Current;
-            HandshakeAuth.VerifySignature(peerKey, HandshakeConstants.VerifyContext, th3, auth.Signature.Span);
+            peerKey.VerifySignature(HandshakeConstants.VerifyContext, th3, auth.Signature.Span);
             _th.Mix(auth.Signature.Span);
             var th4 = _th.Current;
             if (_trace is not null)

@@ -140,7 +140,7 @@ internal sealed class HandshakeResponder : IDisposable
     {
         HandshakeStep.AwaitingFinalize.Require(_step);
         _step = HandshakeStep.Failed;
-        RSA? peerKey = null;
+        PeerKey? peerKey = null;
         try
         {
             var finalize = HandshakeWire.Parse(WireFinalize.Parser, finalizeBody, "Finalize");
@@ -149,7 +149,7 @@ internal sealed class HandshakeResponder : IDisposable
             var peer = HandshakeIdentityCodec.Decode(auth.Identity.Span, out peerKey);
             _th.Mix(auth.Identity.Span);
             var th5 = _th.Current;
-            HandshakeAuth.VerifySignature(peerKey, HandshakeConstants.FinalizeContext, th5, auth.Signature.Span);
+            peerKey.VerifySignature(HandshakeConstants.FinalizeContext, th5, auth.Signature.Span);
             _th.Mix(auth.Signature.Span);
             var th6 = _th.Current;
             if (_trace is not null)

@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using OpenRed.Core.Wire;
+using OpenRed.Core.Wire.Internal;
 using OpenRed.Core.Wire.Proto;
 
 namespace OpenRed.Core.Security.Internal;
@@ -43,6 +44,22 @@ internal static class SessionEnvelopes
         }
 
         return envelope;
+    }
+
+    /// <summary>
+    /// As <see cref="Parse(ReadOnlySpan{byte}, EnvelopeGuard, int, out bool)"/>, over an array the caller gives up:
+    /// a ChunkData envelope then keeps its data in that array instead of a copy.
+    /// </summary>
+    public static Envelope ParseOwned(byte[] plaintext, EnvelopeGuard guard, int maxReasonBytes, out bool unknownBody)
+    {
+        guard.Check(plaintext);
+        if (ChunkDataReader.TryParse(plaintext, 0, plaintext.Length, out var chunk))
+        {
+            unknownBody = false;
+            return chunk!;
+        }
+
+        return Parse(plaintext, guard, maxReasonBytes, out unknownBody);
     }
 
     private static Envelope ParseChecked(ReadOnlySpan<byte> plaintext, out bool unknownBody)
