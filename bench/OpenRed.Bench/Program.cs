@@ -82,7 +82,7 @@ internal static class Program
         }
     }
 
-    private static async Task<int> RunScenariosAsync(BenchArgs args, CancellationToken ct)
+    private static async Task<int> RunScenariosAsync(BenchArgs args, CancellationToken cancellationToken)
     {
         var command = args.Command;
         var all = command == "all";
@@ -130,7 +130,7 @@ internal static class Program
             {
                 table.AddRange(await run());
             }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 failed = true;
                 table.Problems.Add($"{name} failed: {e.Message}");
@@ -156,7 +156,7 @@ internal static class Program
             var figures = new List<Figure>();
             foreach (var cold in all ? new[] { false, true } : [args.Has("--cold")])
             {
-                figures.AddRange(await Discovery.RunAsync(nodes, runs, args.Has("--same-sector"), cold, Progress, ct));
+                figures.AddRange(await Discovery.RunAsync(nodes, runs, args.Has("--same-sector"), cold, Progress, cancellationToken));
             }
 
             return figures;
@@ -166,18 +166,18 @@ internal static class Program
             var figures = new List<Figure>();
             foreach (var mode in responder == "both" ? new[] { "node", "mesh" } : [responder])
             {
-                figures.AddRange(await Handshakes.RunAsync(mode, all ? 10 : seconds, inFlight, warmup, Progress, ct));
+                figures.AddRange(await Handshakes.RunAsync(mode, all ? 10 : seconds, inFlight, warmup, Progress, cancellationToken));
             }
 
             return figures;
         });
-        await Scenario("setup", () => SetupLatency.RunAsync(rounds, Progress, ct));
-        await Scenario("throughput", () => Throughput.RunAsync(gib, reps, Progress, ct));
+        await Scenario("setup", () => SetupLatency.RunAsync(rounds, Progress, cancellationToken));
+        await Scenario("throughput", () => Throughput.RunAsync(gib, reps, Progress, cancellationToken));
         var phoenixRuns = args.Int("--runs", 20, 1, 1000);
         var bulkMiB = args.Int("--bulk-mib", 256, 1, 4096);
         var publishGiB = args.Number("--publish-gib", 1, 0.01, 4);
-        await Scenario("phoenix", () => PhoenixBench.RunAsync(command == "phoenix" ? phoenixRuns : 20, bulkMiB, publishGiB, Progress, ct));
-        await Scenario("chat", () => Chat.RunAsync(chatMessages, latencyRuns, Progress, ct));
+        await Scenario("phoenix", () => PhoenixBench.RunAsync(command == "phoenix" ? phoenixRuns : 20, bulkMiB, publishGiB, Progress, cancellationToken));
+        await Scenario("chat", () => Chat.RunAsync(chatMessages, latencyRuns, Progress, cancellationToken));
 
         var json = table.ToJson();
         Console.WriteLine(args.Has("--json") ? json : table.ToText());
@@ -185,7 +185,7 @@ internal static class Program
         if (outFile is not null)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outFile))!);
-            await File.WriteAllTextAsync(outFile, json + Environment.NewLine, ct);
+            await File.WriteAllTextAsync(outFile, json + Environment.NewLine, cancellationToken);
             Progress($"wrote {outFile}");
         }
 

@@ -87,13 +87,13 @@ internal sealed class Child : IAsyncDisposable
     }
 
     /// <summary>Waits for the next line with <c>"event": <paramref name="name"/></c>; an <c>error</c> line or an exit throws.</summary>
-    public Task<JsonObject> ExpectAsync(string name, TimeSpan timeout, CancellationToken ct) => ExpectAnyAsync([name], timeout, ct);
+    public Task<JsonObject> ExpectAsync(string name, TimeSpan timeout, CancellationToken cancellationToken) => ExpectAnyAsync([name], timeout, cancellationToken);
 
     /// <summary>Waits for the next line whose event is one of <paramref name="names"/>; other events are skipped.</summary>
-    public async Task<JsonObject> ExpectAnyAsync(string[] names, TimeSpan timeout, CancellationToken ct)
+    public async Task<JsonObject> ExpectAnyAsync(string[] names, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var name = string.Join("' or '", names);
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
         try
         {
@@ -119,7 +119,7 @@ internal sealed class Child : IAsyncDisposable
                 }
             }
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException($"{Name} sent no '{name}' within {timeout.TotalSeconds:0.#} s{StderrTail()}");
         }

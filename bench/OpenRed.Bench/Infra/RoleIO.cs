@@ -26,11 +26,11 @@ internal static class RoleIO
     /// The next command on stdin, trimmed; end of input reads as "stop", so a child whose parent died exits.
     /// A child waits at most <paramref name="timeout"/>, then acts as if told to stop.
     /// </summary>
-    public static async Task<string> NextCommandAsync(TimeSpan timeout, CancellationToken ct)
+    public static async Task<string> NextCommandAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
-            var line = await Console.In.ReadLineAsync(ct).AsTask().WaitAsync(timeout, ct);
+            var line = await Console.In.ReadLineAsync(cancellationToken).AsTask().WaitAsync(timeout, cancellationToken);
             return line?.Trim() ?? "stop";
         }
         catch (TimeoutException)

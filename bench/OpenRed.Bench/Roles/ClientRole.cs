@@ -18,7 +18,7 @@ internal static class ClientRole
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(10);
 
-    public static async Task<int> RunAsync(BenchArgs args, CancellationToken ct)
+    public static async Task<int> RunAsync(BenchArgs args, CancellationToken cancellationToken)
     {
         var port = args.Int("--port", 0, 1, 65535);
         var inFlight = args.Int("--in-flight", 32, 1, 4096);
@@ -33,15 +33,15 @@ internal static class ClientRole
         var endpoint = new IPEndPoint(IPAddress.Loopback, port);
         var state = new Counters();
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var loops = Enumerable.Range(0, inFlight).Select(_ => Task.Run(() => LoopAsync(endpoint, local, expected, state, stop.Token), CancellationToken.None)).ToArray();
 
-        await Task.Delay(warmup, ct);
+        await Task.Delay(warmup, cancellationToken);
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var t0 = WallClock.NowMs();
         Volatile.Write(ref state.Measuring, 1);
         RoleIO.Emit("window-start", new JsonObject { ["t"] = t0 });
-        await Task.Delay(measure, ct);
+        await Task.Delay(measure, cancellationToken);
         Volatile.Write(ref state.Measuring, 2);
         var t1 = WallClock.NowMs();
         var cpu1 = Process.GetCurrentProcess().TotalProcessorTime;
@@ -70,14 +70,14 @@ internal static class ClientRole
         return 0;
     }
 
-    private static async Task LoopAsync(IPEndPoint endpoint, LocalIdentity local, Fingerprint? expected, Counters state, CancellationToken ct)
+    private static async Task LoopAsync(IPEndPoint endpoint, LocalIdentity local, Fingerprint? expected, Counters state, CancellationToken cancellationToken)
     {
-        while (!ct.IsCancellationRequested)
+        while (!cancellationToken.IsCancellationRequested)
         {
             var started = Stopwatch.GetTimestamp();
             try
             {
-                await OneAsync(endpoint, local, expected, ct);
+                await OneAsync(endpoint, local, expected, cancellationToken);
                 var phase = Volatile.Read(ref state.Measuring);
                 if (phase == 1)
                 {
@@ -89,7 +89,7 @@ internal static class ClientRole
                     }
                 }
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
@@ -104,14 +104,14 @@ internal static class ClientRole
 
                 Interlocked.CompareExchange(ref state.FirstError, $"{e.GetType().Name}: {e.Message}", null);
                 // A refusing responder must not turn this loop into a busy spin.
-                await Task.Delay(TimeSpan.FromMilliseconds(10), ct).ContinueWith(static _ => { }, TaskScheduler.Default);
+                await Task.Delay(TimeSpan.FromMilliseconds(10), cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Default);
             }
         }
     }
 
-    private static async Task OneAsync(IPEndPoint endpoint, LocalIdentity local, Fingerprint? expected, CancellationToken ct)
+    private static async Task OneAsync(IPEndPoint endpoint, LocalIdentity local, Fingerprint? expected, CancellationToken cancellationToken)
     {
-        using var step = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var step = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         step.CancelAfter(StepTimeout);
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         Stream? stream = null;

@@ -17,7 +17,7 @@ namespace OpenRed.Bench.Roles;
 /// </summary>
 internal static class ConnectorRole
 {
-    public static async Task<int> RunAsync(BenchArgs args, CancellationToken ct)
+    public static async Task<int> RunAsync(BenchArgs args, CancellationToken cancellationToken)
     {
         var port = args.Int("--port", 0, 1, 65535);
         var rounds = args.Int("--rounds", 200, 1, 100_000);
@@ -35,7 +35,7 @@ internal static class ConnectorRole
                     ListenAddress = IPAddress.Loopback,
                     LighthouseEnabled = false,
                 },
-                NullLoggerFactory.Instance, TimeProvider.System, ct);
+                NullLoggerFactory.Instance, TimeProvider.System, cancellationToken);
 
             var setup = new List<double>();
             var returned = new List<double>();
@@ -43,10 +43,10 @@ internal static class ConnectorRole
             for (var i = 0; i < warmup + rounds; i++)
             {
                 var started = Stopwatch.GetTimestamp();
-                var info = await node.ConnectAsync("127.0.0.1", port, expected, ct);
+                var info = await node.ConnectAsync("127.0.0.1", port, expected, cancellationToken);
                 var back = Stopwatch.GetElapsedTime(started);
                 var session = node.Mesh.Find(info.Fingerprint) ?? throw new InvalidOperationException("session gone at once");
-                await session.Secure.Confirmed.WaitAsync(TimeSpan.FromSeconds(10), ct);
+                await session.Secure.Confirmed.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
                 var up = Stopwatch.GetElapsedTime(started);
                 if (i == warmup)
                 {
@@ -59,7 +59,7 @@ internal static class ConnectorRole
                     returned.Add(back.TotalMilliseconds);
                 }
 
-                await node.DisconnectAsync(info.Fingerprint, ct);
+                await node.DisconnectAsync(info.Fingerprint, cancellationToken);
             }
 
             var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
@@ -68,7 +68,7 @@ internal static class ConnectorRole
             {
                 using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 var started = Stopwatch.GetTimestamp();
-                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), ct);
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
                 tcp.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
 

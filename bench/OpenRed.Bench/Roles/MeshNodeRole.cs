@@ -18,7 +18,7 @@ internal static class MeshNodeRole
 {
     private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(50);
 
-    public static async Task<int> RunAsync(BenchArgs args, CancellationToken ct)
+    public static async Task<int> RunAsync(BenchArgs args, CancellationToken cancellationToken)
     {
         var nodeId = args.String("--id") ?? throw new ArgumentException("--id is required");
         var dir = args.String("--dir") ?? throw new ArgumentException("--dir is required");
@@ -27,7 +27,7 @@ internal static class MeshNodeRole
         var timeout = TimeSpan.FromSeconds(args.Number("--timeout", 180, 1, 3600));
 
         RoleIO.Emit("ready", new JsonObject { ["t"] = WallClock.NowMs() });
-        var go = await RoleIO.NextCommandAsync(TimeSpan.FromMinutes(10), ct);
+        var go = await RoleIO.NextCommandAsync(TimeSpan.FromMinutes(10), cancellationToken);
         if (!go.StartsWith("go ", StringComparison.Ordinal))
         {
             return 0;
@@ -43,7 +43,7 @@ internal static class MeshNodeRole
             LighthouseEnabled = false,
             Bootstrap = bootstrapPort == 0 ? [] : [new DnsEndPoint("127.0.0.1", bootstrapPort)],
         };
-        await using var node = await OpenRedNode.StartAsync(options, NullLoggerFactory.Instance, TimeProvider.System, ct);
+        await using var node = await OpenRedNode.StartAsync(options, NullLoggerFactory.Instance, TimeProvider.System, cancellationToken);
         RoleIO.Emit("started", new JsonObject { ["t"] = WallClock.NowMs(), ["port"] = node.Port });
 
         // When it first held the sessions wanted, and when it first knew every other node; null if not within the timeout.
@@ -58,7 +58,7 @@ internal static class MeshNodeRole
             tKnown ??= known >= others ? now : null;
             if (tKnown is null || tSessions is null)
             {
-                await Task.Delay(PollEvery, ct);
+                await Task.Delay(PollEvery, cancellationToken);
                 (known, sessions) = Count(node);
             }
         }
@@ -72,7 +72,7 @@ internal static class MeshNodeRole
             ["handshakes"] = Handshakes(node),
         });
 
-        await RoleIO.NextCommandAsync(TimeSpan.FromMinutes(5), ct);
+        await RoleIO.NextCommandAsync(TimeSpan.FromMinutes(5), cancellationToken);
         (known, sessions) = Count(node);
         var result = new JsonObject
         {

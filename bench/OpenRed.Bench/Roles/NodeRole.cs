@@ -14,7 +14,7 @@ internal static class NodeRole
 {
     private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(1);
 
-    public static async Task<int> RunAsync(BenchArgs args, CancellationToken ct)
+    public static async Task<int> RunAsync(BenchArgs args, CancellationToken cancellationToken)
     {
         var nodeId = args.String("--id") ?? throw new ArgumentException("--id is required");
         var dir = args.String("--dir") ?? throw new ArgumentException("--dir is required");
@@ -37,18 +37,18 @@ internal static class NodeRole
         var warmupPort = args.Int("--warmup-port", 0, 0, 65535);
         if (warmupPort != 0)
         {
-            await WarmUpAsync(options, warmupPort, ct);
+            await WarmUpAsync(options, warmupPort, cancellationToken);
         }
 
         RoleIO.Emit("ready", new JsonObject { ["t"] = WallClock.NowMs() });
-        if (await RoleIO.NextCommandAsync(TimeSpan.FromMinutes(5), ct) != "go")
+        if (await RoleIO.NextCommandAsync(TimeSpan.FromMinutes(5), cancellationToken) != "go")
         {
             return 0;
         }
 
         var tGo = WallClock.NowMs();
         var complete = new TaskCompletionSource<double>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var node = await OpenRedNode.StartAsync(options, NullLoggerFactory.Instance, TimeProvider.System, ct);
+        await using var node = await OpenRedNode.StartAsync(options, NullLoggerFactory.Instance, TimeProvider.System, cancellationToken);
         var tStarted = WallClock.NowMs();
         void Check()
         {
@@ -78,7 +78,7 @@ internal static class NodeRole
         var pollUntil = DateTime.UtcNow + timeout;
         while (node.LighthouseStatus.BeaconsSent < 1 && DateTime.UtcNow < pollUntil)
         {
-            await Task.Delay(PollEvery, ct);
+            await Task.Delay(PollEvery, cancellationToken);
         }
 
         tFirstBeacon = WallClock.NowMs();
@@ -93,7 +93,7 @@ internal static class NodeRole
 
         try
         {
-            var tComplete = await complete.Task.WaitAsync(timeout, ct);
+            var tComplete = await complete.Task.WaitAsync(timeout, cancellationToken);
             var heardJson = new JsonObject();
             lock (heard)
             {
@@ -110,7 +110,7 @@ internal static class NodeRole
             RoleIO.Error($"{nodeId}: peer map holds {node.PeerMap.Count} of {others} after {timeout.TotalSeconds:0} s");
         }
 
-        await RoleIO.NextCommandAsync(TimeSpan.FromMinutes(2), ct);
+        await RoleIO.NextCommandAsync(TimeSpan.FromMinutes(2), cancellationToken);
         var sessions = node.Mesh.Sessions.Count;
         await node.DisposeAsync();
         RoleIO.Emit("stopped", new JsonObject { ["peak_rss_kib"] = ProcInfo.PeakRssKiB(), ["sessions"] = sessions });
@@ -122,18 +122,18 @@ internal static class NodeRole
     /// compiled the start path before "go": on a 2-core machine, 20 processes compiling at once would otherwise
     /// spread the nodes' first beacons over seconds, which no real network of 20 machines does.
     /// </summary>
-    private static async Task WarmUpAsync(NodeOptions options, int port, CancellationToken ct)
+    private static async Task WarmUpAsync(NodeOptions options, int port, CancellationToken cancellationToken)
     {
         var dir = options.DataDirectory + "-warmup";
         new OpenRed.Core.Storage.DataDirectory(dir).Create();
         File.Copy(Path.Combine(options.DataDirectory, OpenRed.Core.Identity.KeyFile.FileName), Path.Combine(dir, OpenRed.Core.Identity.KeyFile.FileName));
-        var node = await OpenRedNode.StartAsync(options with { DataDirectory = dir, LighthousePort = port }, NullLoggerFactory.Instance, TimeProvider.System, ct);
+        var node = await OpenRedNode.StartAsync(options with { DataDirectory = dir, LighthousePort = port }, NullLoggerFactory.Instance, TimeProvider.System, cancellationToken);
         await using (node)
         {
             var until = DateTime.UtcNow + TimeSpan.FromSeconds(5);
             while (node.LighthouseStatus.BeaconsSent < 1 && DateTime.UtcNow < until)
             {
-                await Task.Delay(PollEvery, ct);
+                await Task.Delay(PollEvery, cancellationToken);
             }
         }
     }

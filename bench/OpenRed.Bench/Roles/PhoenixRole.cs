@@ -16,7 +16,7 @@ namespace OpenRed.Bench.Roles;
 /// </summary>
 internal static class PhoenixRole
 {
-    public static async Task<int> RunAsync(BenchArgs args, CancellationToken ct)
+    public static async Task<int> RunAsync(BenchArgs args, CancellationToken cancellationToken)
     {
         var options = new NodeOptions
         {
@@ -29,28 +29,28 @@ internal static class PhoenixRole
             CacheSizeBytes = 8L << 30,
             Phoenix = PhoenixOptions.Default with { ReplicationWait = TimeSpan.FromMinutes(5), ReplicaBytesPerPublisher = 4L << 30 },
         };
-        await using var node = await OpenRedNode.StartAsync(options, NullLoggerFactory.Instance, TimeProvider.System, ct);
+        await using var node = await OpenRedNode.StartAsync(options, NullLoggerFactory.Instance, TimeProvider.System, cancellationToken);
         RoleIO.Emit("ready", new JsonObject { ["tcp_port"] = node.Port, ["fingerprint"] = node.Fingerprint.Hex });
         while (true)
         {
-            var words = (await RoleIO.NextCommandAsync(TimeSpan.FromMinutes(30), ct)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var words = (await RoleIO.NextCommandAsync(TimeSpan.FromMinutes(30), cancellationToken)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
             switch (words.FirstOrDefault())
             {
                 case "connect":
                     Fingerprint.TryParseHex(words[2], out var expected);
-                    await node.ConnectAsync("127.0.0.1", int.Parse(words[1], CultureInfo.InvariantCulture), expected, ct);
+                    await node.ConnectAsync("127.0.0.1", int.Parse(words[1], CultureInfo.InvariantCulture), expected, cancellationToken);
                     RoleIO.Emit("connected", Rss());
                     break;
                 case "publish":
                     var clock = Stopwatch.StartNew();
-                    var p = await node.Phoenix.PublishAsync(words[1], words[2], null, ct);
+                    var p = await node.Phoenix.PublishAsync(words[1], words[2], null, cancellationToken);
                     var o = Rss();
                     o["ms"] = clock.Elapsed.TotalMilliseconds;
                     o["replicas"] = p.Replicas.Count;
                     RoleIO.Emit("published", o);
                     break;
                 case "resurrect":
-                    var r = await node.Phoenix.ResurrectAsync(words[1], Path.Combine(options.DataDirectory, "out.bin"), TimeSpan.FromSeconds(30), null, ct);
+                    var r = await node.Phoenix.ResurrectAsync(words[1], Path.Combine(options.DataDirectory, "out.bin"), TimeSpan.FromSeconds(30), null, cancellationToken);
                     var ro = Rss();
                     ro["ms"] = r.Elapsed.TotalMilliseconds;
                     ro["size"] = (long)r.Size;

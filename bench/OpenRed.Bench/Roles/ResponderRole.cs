@@ -31,7 +31,7 @@ internal static class ResponderRole
         InboundGlobalBurst = 1_000_000,
     };
 
-    public static async Task<int> RunAsync(BenchArgs args, CancellationToken ct)
+    public static async Task<int> RunAsync(BenchArgs args, CancellationToken cancellationToken)
     {
         var mode = args.String("--mode", "node");
         var cryptoSeconds = args.Number("--crypto-seconds", 0.5, 0.05, 30);
@@ -57,7 +57,7 @@ internal static class ResponderRole
                         MaxPeers = 100_000,
                         Mesh = OpenGates(MeshOptions.Default),
                     },
-                    NullLoggerFactory.Instance, TimeProvider.System, ct);
+                    NullLoggerFactory.Instance, TimeProvider.System, cancellationToken);
                 (mesh, port, fingerprint, owner) = (node.Mesh, node.Port, node.Fingerprint, node);
             }
             else
@@ -75,7 +75,7 @@ internal static class ResponderRole
                     ["processors"] = Environment.ProcessorCount,
                     ["crypto"] = crypto.ToJson(),
                 });
-                await RoleIO.NextCommandAsync(TimeSpan.FromMinutes(10), ct);
+                await RoleIO.NextCommandAsync(TimeSpan.FromMinutes(10), cancellationToken);
                 RoleIO.Emit("stopped", new JsonObject
                 {
                     ["handshakes_completed"] = mesh.Counters.HandshakesCompleted,
@@ -120,7 +120,7 @@ internal sealed class BareMesh : IAsyncDisposable
         register?.Invoke(Mesh);
         if (listen)
         {
-            Mesh.StartAccepting(ct => _listener.AcceptAsync(ct));
+            Mesh.StartAccepting(cancellationToken => _listener.AcceptAsync(cancellationToken));
         }
     }
 

@@ -21,7 +21,7 @@ internal static class SenderRole
 {
     private const long WarmupBytes = 64L << 20;
 
-    public static async Task<int> RunAsync(BenchArgs args, CancellationToken ct)
+    public static async Task<int> RunAsync(BenchArgs args, CancellationToken cancellationToken)
     {
         var tcpPort = args.Int("--tcp-port", 0, 1, 65535);
         var sessionPort = args.Int("--session-port", 0, 1, 65535);
@@ -30,7 +30,7 @@ internal static class SenderRole
         var sizes = args.String("--sizes", "262144").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 
         await using var dialer = BareMesh.Dialer("sender", MeshOptions.Default);
-        var peer = await dialer.Mesh.ConnectAsync(new IPEndPoint(IPAddress.Loopback, sessionPort), null, ct);
+        var peer = await dialer.Mesh.ConnectAsync(new IPEndPoint(IPAddress.Loopback, sessionPort), null, cancellationToken);
         var session = peer.Secure;
         var root = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(ChunkFrames.Root));
 
@@ -39,8 +39,8 @@ internal static class SenderRole
             var payload = RandomNumberGenerator.GetBytes(size);
             var data = ByteString.CopyFrom(payload);
             var frames = (total + size - 1) / size;
-            await PlainAsync(tcpPort, payload, WarmupBytes / size, ct);
-            await SessionAsync(session, root, data, WarmupBytes / size, ct);
+            await PlainAsync(tcpPort, payload, WarmupBytes / size, cancellationToken);
+            await SessionAsync(session, root, data, WarmupBytes / size, cancellationToken);
             for (var rep = 0; rep < reps; rep++)
             {
                 // Alternate which goes first, so a drift of the machine does not favour one side.
@@ -51,8 +51,8 @@ internal static class SenderRole
                     var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
                     var gc0 = GcSnapshot.Now();
                     var (bytes, seconds) = kind == "tcp"
-                        ? await PlainAsync(tcpPort, payload, frames, ct)
-                        : await SessionAsync(session, root, data, frames, ct);
+                        ? await PlainAsync(tcpPort, payload, frames, cancellationToken)
+                        : await SessionAsync(session, root, data, frames, cancellationToken);
                     var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
                     RoleIO.Emit("result", new JsonObject
                     {
@@ -70,26 +70,26 @@ internal static class SenderRole
         }
 
         var rekeys = session.RekeysSent;
-        await dialer.Mesh.DisconnectAsync(peer, "done", ct);
+        await dialer.Mesh.DisconnectAsync(peer, "done", cancellationToken);
         RoleIO.Emit("done", new JsonObject { ["peak_rss_kib"] = ProcInfo.PeakRssKiB(), ["rekeys"] = rekeys });
         return 0;
     }
 
     /// <summary>Writes the payload <paramref name="count"/> times, half-closes, and waits for the sink's byte count.</summary>
-    private static async Task<(long Bytes, double Seconds)> PlainAsync(int port, byte[] payload, long count, CancellationToken ct)
+    private static async Task<(long Bytes, double Seconds)> PlainAsync(int port, byte[] payload, long count, CancellationToken cancellationToken)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), ct);
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
         await using var stream = new NetworkStream(socket, ownsSocket: false);
         var sw = Stopwatch.StartNew();
         for (long i = 0; i < count; i++)
         {
-            await stream.WriteAsync(payload, ct);
+            await stream.WriteAsync(payload, cancellationToken);
         }
 
         socket.Shutdown(SocketShutdown.Send);
         var answer = new byte[8];
-        await stream.ReadExactlyAsync(answer, ct);
+        await stream.ReadExactlyAsync(answer, cancellationToken);
         var seconds = sw.Elapsed.TotalSeconds;
         var received = BitConverter.ToInt64(answer);
         if (received != count * payload.Length)
@@ -102,15 +102,15 @@ internal static class SenderRole
 
     /// <summary>Sends ChunkData notifications as fast as the session's queue takes them, then asks the sink what arrived.</summary>
     private static async Task<(long Bytes, double Seconds)> SessionAsync(
-        SecureSession session, ByteString root, ByteString data, long count, CancellationToken ct)
+        SecureSession session, ByteString root, ByteString data, long count, CancellationToken cancellationToken)
     {
         var sw = Stopwatch.StartNew();
         for (long i = 0; i < count; i++)
         {
-            await session.SendAsync(ChunkFrames.Create(root, data, (uint)i), ct);
+            await session.SendAsync(ChunkFrames.Create(root, data, (uint)i), cancellationToken);
         }
 
-        var answer = await session.RequestAsync(new Envelope { ChunkRequest = new ChunkRequest { Root = root } }, ct);
+        var answer = await session.RequestAsync(new Envelope { ChunkRequest = new ChunkRequest { Root = root } }, cancellationToken);
         var seconds = sw.Elapsed.TotalSeconds;
         if (answer.BodyCase != Envelope.BodyOneofCase.ChunkData || answer.ChunkData.Data.Length != 8)
         {

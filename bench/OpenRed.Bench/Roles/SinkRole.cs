@@ -18,7 +18,7 @@ internal static class SinkRole
 {
     private const int ReadBuffer = 1 << 20;
 
-    public static async Task<int> RunAsync(BenchArgs args, CancellationToken ct)
+    public static async Task<int> RunAsync(BenchArgs args, CancellationToken cancellationToken)
     {
         _ = args;
         long bytes = 0, frames = 0;
@@ -49,11 +49,11 @@ internal static class SinkRole
         using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         tcp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         tcp.Listen(16);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var plain = ServePlainAsync(tcp, stop.Token);
 
         RoleIO.Emit("ready", new JsonObject { ["tcp_port"] = ((IPEndPoint)tcp.LocalEndPoint!).Port, ["session_port"] = mesh.Port });
-        await RoleIO.NextCommandAsync(TimeSpan.FromMinutes(30), ct);
+        await RoleIO.NextCommandAsync(TimeSpan.FromMinutes(30), cancellationToken);
         await stop.CancelAsync();
         tcp.Close();
         await plain.ContinueWith(static _ => { }, TaskScheduler.Default);
@@ -61,22 +61,22 @@ internal static class SinkRole
         return 0;
     }
 
-    private static async Task ServePlainAsync(Socket listener, CancellationToken ct)
+    private static async Task ServePlainAsync(Socket listener, CancellationToken cancellationToken)
     {
         var buffer = new byte[ReadBuffer];
-        while (!ct.IsCancellationRequested)
+        while (!cancellationToken.IsCancellationRequested)
         {
-            using var socket = await listener.AcceptAsync(ct);
+            using var socket = await listener.AcceptAsync(cancellationToken);
             socket.NoDelay = true;
             await using var stream = new NetworkStream(socket, ownsSocket: false);
             long total = 0;
             int n;
-            while ((n = await stream.ReadAsync(buffer, ct)) > 0)
+            while ((n = await stream.ReadAsync(buffer, cancellationToken)) > 0)
             {
                 total += n;
             }
 
-            await stream.WriteAsync(BitConverter.GetBytes(total), ct);
+            await stream.WriteAsync(BitConverter.GetBytes(total), cancellationToken);
             socket.Shutdown(SocketShutdown.Send);
         }
     }

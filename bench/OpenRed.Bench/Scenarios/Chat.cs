@@ -15,18 +15,18 @@ namespace OpenRed.Bench.Scenarios;
 /// </summary>
 internal static class Chat
 {
-    public static async Task<IReadOnlyList<Figure>> RunAsync(int messages, int latencyRuns, Action<string> progress, CancellationToken ct)
+    public static async Task<IReadOnlyList<Figure>> RunAsync(int messages, int latencyRuns, Action<string> progress, CancellationToken cancellationToken)
     {
         var root = Directory.CreateTempSubdirectory("openred-bench-chat-").FullName;
         try
         {
-            await using var alice = await StartAsync(root, "alice", ct);
-            await using var papa = await StartAsync(root, "papa", ct);
-            await alice.ConnectAsync("127.0.0.1", papa.Port, papa.Fingerprint, ct);
+            await using var alice = await StartAsync(root, "alice", cancellationToken);
+            await using var papa = await StartAsync(root, "papa", cancellationToken);
+            await alice.ConnectAsync("127.0.0.1", papa.Port, papa.Fingerprint, cancellationToken);
             alice.Social.AddFriend(new PeerRef(papa.Fingerprint, "papa"), "bench");
-            await Until(() => papa.Social.GetFriends().Any(f => f.State == FriendState.PendingIn), ct);
+            await Until(() => papa.Social.GetFriends().Any(f => f.State == FriendState.PendingIn), cancellationToken);
             papa.Social.Accept(alice.Fingerprint);
-            await Until(() => alice.Social.IsFriendOf(papa), ct);
+            await Until(() => alice.Social.IsFriendOf(papa), cancellationToken);
 
             using var events = alice.SubscribeEvents(messages + latencyRuns + 1000);
             var latencies = new List<double>();
@@ -34,7 +34,7 @@ internal static class Chat
             {
                 var clock = Stopwatch.StartNew();
                 var sent = alice.Social.SendMessage(papa.Fingerprint, "latency " + i);
-                await DeliveredAsync(events, 1, sent.MessageIdHex, ct);
+                await DeliveredAsync(events, 1, sent.MessageIdHex, cancellationToken);
                 if (i >= 20)
                 {
                     latencies.Add(clock.Elapsed.TotalMilliseconds);
@@ -49,7 +49,7 @@ internal static class Chat
                 alice.Social.SendMessage(papa.Fingerprint, "burst " + i);
             }
 
-            await DeliveredAsync(events, messages, null, ct);
+            await DeliveredAsync(events, messages, null, cancellationToken);
             var rate = messages / burst.Elapsed.TotalSeconds;
             progress($"chat {rate:0} messages/s");
             var peak = Infra.ProcInfo.PeakRssKiB();
@@ -75,9 +75,9 @@ internal static class Chat
     private static bool IsFriendOf(this ISocial social, OpenRedNode peer) =>
         social.GetFriends().Any(f => f.Fingerprint == peer.Fingerprint && f.State == FriendState.Friend);
 
-    private static async Task DeliveredAsync(NodeEventSubscription events, int count, string? id, CancellationToken ct)
+    private static async Task DeliveredAsync(NodeEventSubscription events, int count, string? id, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromMinutes(2));
         var seen = 0;
         while (seen < count)
@@ -90,7 +90,7 @@ internal static class Chat
         }
     }
 
-    private static async Task Until(Func<bool> condition, CancellationToken ct)
+    private static async Task Until(Func<bool> condition, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         while (!condition())
@@ -100,11 +100,11 @@ internal static class Chat
                 throw new TimeoutException("the two nodes did not become friends");
             }
 
-            await Task.Delay(10, ct);
+            await Task.Delay(10, cancellationToken);
         }
     }
 
-    private static Task<OpenRedNode> StartAsync(string root, string nodeId, CancellationToken ct) =>
+    private static Task<OpenRedNode> StartAsync(string root, string nodeId, CancellationToken cancellationToken) =>
         OpenRedNode.StartAsync(
             new NodeOptions
             {
@@ -116,5 +116,5 @@ internal static class Chat
             },
             NullLoggerFactory.Instance,
             TimeProvider.System,
-            ct);
+            cancellationToken);
 }

@@ -15,7 +15,7 @@ internal static class Discovery
     private static readonly TimeSpan CompleteTimeout = TimeSpan.FromSeconds(30);
 
     public static async Task<IReadOnlyList<Figure>> RunAsync(
-        int nodes, int runs, bool sameSector, bool cold, Action<string> progress, CancellationToken ct)
+        int nodes, int runs, bool sameSector, bool cold, Action<string> progress, CancellationToken cancellationToken)
     {
         var root = Directory.CreateTempSubdirectory("openred-bench-discovery-");
         try
@@ -31,7 +31,7 @@ internal static class Discovery
             var results = new List<RunResult>();
             for (var run = 0; run < runs; run++)
             {
-                var r = await RunOnceAsync(root.FullName, keys, run, nodes, sameSector, cold, ct);
+                var r = await RunOnceAsync(root.FullName, keys, run, nodes, sameSector, cold, cancellationToken);
                 progress(string.Create(CultureInfo.InvariantCulture,
                     $"discovery run {run + 1}/{runs}: {r.DiscoveryMs:0} ms (spawn to last ready {r.StartupMs:0} ms, go to last first beacon {r.NodeStartMs:0} ms, first beacons spread over {r.SpreadMs:0} ms)"));
                 results.Add(r);
@@ -73,7 +73,7 @@ internal static class Discovery
         }
     }
 
-    private static async Task<RunResult> RunOnceAsync(string root, string keys, int run, int n, bool sameSector, bool cold, CancellationToken ct)
+    private static async Task<RunResult> RunOnceAsync(string root, string keys, int run, int n, bool sameSector, bool cold, CancellationToken cancellationToken)
     {
         // A lighthouse port of this run alone (and the next one for the warm-up), so nothing else is heard.
         var port = 20000 + Random.Shared.Next(40000);
@@ -96,13 +96,13 @@ internal static class Discovery
             }
 
             var spawnStart = children.Min(c => c.SpawnedAtMs);
-            var ready = await Task.WhenAll(children.Select(c => c.ExpectAsync("ready", ReadyTimeout, ct)));
+            var ready = await Task.WhenAll(children.Select(c => c.ExpectAsync("ready", ReadyTimeout, cancellationToken)));
             var startupMs = ready.Max(r => (double)r["t"]!) - spawnStart;
 
             var tGo = WallClock.NowMs();
             await Task.WhenAll(children.Select(c => c.SendAsync("go")));
-            var started = await Task.WhenAll(children.Select(c => c.ExpectAsync("started", CompleteTimeout, ct)));
-            var complete = await Task.WhenAll(children.Select(c => c.ExpectAsync("complete", CompleteTimeout, ct)));
+            var started = await Task.WhenAll(children.Select(c => c.ExpectAsync("started", CompleteTimeout, cancellationToken)));
+            var complete = await Task.WhenAll(children.Select(c => c.ExpectAsync("complete", CompleteTimeout, cancellationToken)));
             // A node's first beacon: its own observation, or earlier if another node heard it before that.
             var firstBeacon = Enumerable.Range(0, n).Select(i =>
             {
@@ -114,7 +114,7 @@ internal static class Discovery
             var lastComplete = complete.Max(c => (double)c["t"]!);
 
             await Task.WhenAll(children.Select(c => c.SendAsync("stop")));
-            var stopped = await Task.WhenAll(children.Select(c => c.ExpectAsync("stopped", TimeSpan.FromSeconds(30), ct)));
+            var stopped = await Task.WhenAll(children.Select(c => c.ExpectAsync("stopped", TimeSpan.FromSeconds(30), cancellationToken)));
             await Task.WhenAll(children.Select(c => c.WaitExitAsync(TimeSpan.FromSeconds(10))));
             return new RunResult(
                 lastComplete - lastFirstBeacon,

@@ -11,11 +11,11 @@ namespace OpenRed.Bench.Scenarios;
 internal static class Handshakes
 {
     public static async Task<IReadOnlyList<Figure>> RunAsync(
-        string mode, double seconds, int inFlight, double warmup, Action<string> progress, CancellationToken ct)
+        string mode, double seconds, int inFlight, double warmup, Action<string> progress, CancellationToken cancellationToken)
     {
         var pinned = Taskset.Available;
         await using var responder = Child.Start("responder", "role-responder", ["--mode", mode, "--crypto-seconds", "0.5", "--crypto-warmup", "3"], core: 0);
-        var ready = await responder.ExpectAsync("ready", TimeSpan.FromSeconds(120), ct);
+        var ready = await responder.ExpectAsync("ready", TimeSpan.FromSeconds(120), cancellationToken);
         var crypto = CryptoCost.FromJson(ready["crypto"]!);
         progress($"handshakes ({mode}): crypto limit on the responder's core: {crypto.Describe()} -> {crypto.LimitPerSecond:0} /s");
 
@@ -28,13 +28,13 @@ internal static class Handshakes
             "--warmup", warmup.ToString(CultureInfo.InvariantCulture),
         ], core: 1);
         var waitWindow = TimeSpan.FromSeconds(warmup + 120);
-        await client.ExpectAsync("window-start", waitWindow, ct);
+        await client.ExpectAsync("window-start", waitWindow, cancellationToken);
         var rCpu0 = responder.CpuSeconds();
-        var end = await client.ExpectAsync("window-end", TimeSpan.FromSeconds(seconds + 60), ct);
+        var end = await client.ExpectAsync("window-end", TimeSpan.FromSeconds(seconds + 60), cancellationToken);
         var rCpu1 = responder.CpuSeconds();
-        var done = await client.ExpectAsync("done", TimeSpan.FromSeconds(60), ct);
+        var done = await client.ExpectAsync("done", TimeSpan.FromSeconds(60), cancellationToken);
         await responder.SendAsync("stop");
-        var stopped = await responder.ExpectAsync("stopped", TimeSpan.FromSeconds(60), ct);
+        var stopped = await responder.ExpectAsync("stopped", TimeSpan.FromSeconds(60), cancellationToken);
 
         var window = (double)end["seconds"]!;
         var completed = (long)end["completed"]!;

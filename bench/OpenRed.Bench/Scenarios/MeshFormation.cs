@@ -14,7 +14,7 @@ internal static class MeshFormation
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(180);
 
-    public static async Task<IReadOnlyList<Figure>> RunAsync(int n, double timeoutSeconds, Action<string> progress, CancellationToken ct)
+    public static async Task<IReadOnlyList<Figure>> RunAsync(int n, double timeoutSeconds, Action<string> progress, CancellationToken cancellationToken)
     {
         var root = Directory.CreateTempSubdirectory("openred-bench-mesh-");
         var children = new List<Child>();
@@ -38,7 +38,7 @@ internal static class MeshFormation
                 ]));
             }
 
-            await Task.WhenAll(children.Select(c => c.ExpectAsync("ready", ReadyTimeout, ct)));
+            await Task.WhenAll(children.Select(c => c.ExpectAsync("ready", ReadyTimeout, cancellationToken)));
             progress($"mesh: {n} runtimes ready; starting the chain");
             var port = 0;
             var tFirst = WallClock.NowMs();
@@ -47,10 +47,10 @@ internal static class MeshFormation
             foreach (var c in children)
             {
                 await c.SendAsync("go " + port.ToString(CultureInfo.InvariantCulture));
-                var started = await c.ExpectAsync("started", TimeSpan.FromSeconds(60), ct);
+                var started = await c.ExpectAsync("started", TimeSpan.FromSeconds(60), cancellationToken);
                 port = (int)started["port"]!;
                 tLast = (double)started["t"]!;
-                completions.Add(c.ExpectAsync("complete", TimeSpan.FromSeconds(timeoutSeconds + 60), ct));
+                completions.Add(c.ExpectAsync("complete", TimeSpan.FromSeconds(timeoutSeconds + 60), cancellationToken));
             }
 
             progress(string.Create(CultureInfo.InvariantCulture, $"mesh: chain of {n} started in {tLast - tFirst:0} ms; waiting for every node to know all and hold {sessions} sessions"));
@@ -74,7 +74,7 @@ internal static class MeshFormation
             var lastNodes = complete.Select((c, i) => (i, t: Both(c) ?? double.PositiveInfinity)).OrderByDescending(x => x.t).Take(3)
                 .Select(x => double.IsPositiveInfinity(x.t) ? $"node{x.i} not within {timeoutSeconds:0} s" : string.Create(CultureInfo.InvariantCulture, $"node{x.i} +{x.t - tLast:0} ms"));
             await Task.WhenAll(children.Select(c => c.SendAsync("stop")));
-            var stopped = await Task.WhenAll(children.Select(c => c.ExpectAsync("stopped", TimeSpan.FromSeconds(30), ct)));
+            var stopped = await Task.WhenAll(children.Select(c => c.ExpectAsync("stopped", TimeSpan.FromSeconds(30), cancellationToken)));
             await Task.WhenAll(children.Select(c => c.WaitExitAsync(TimeSpan.FromSeconds(10))));
             var atStop = stopped.Select(s => (double)(long)s["handshakes"]!).ToList();
             var how = string.Create(CultureInfo.InvariantCulture,

@@ -15,7 +15,7 @@ internal static class PhoenixBench
 {
     private static readonly TimeSpan Step = TimeSpan.FromMinutes(5);
 
-    public static async Task<IReadOnlyList<Figure>> RunAsync(int runs, int bulkMiB, double publishGiB, Action<string> progress, CancellationToken ct)
+    public static async Task<IReadOnlyList<Figure>> RunAsync(int runs, int bulkMiB, double publishGiB, Action<string> progress, CancellationToken cancellationToken)
     {
         var root = Directory.CreateTempSubdirectory("openred-bench-phoenix-").FullName;
         var children = new List<Child>();
@@ -25,14 +25,14 @@ internal static class PhoenixBench
             {
                 var c = Child.Start(id, "role-phoenix", ["--id", id, "--dir", Path.Combine(root, id), "--replicas", replicas.ToString(CultureInfo.InvariantCulture)]);
                 children.Add(c);
-                var ready = await c.ExpectAsync("ready", TimeSpan.FromSeconds(60), ct);
+                var ready = await c.ExpectAsync("ready", TimeSpan.FromSeconds(60), cancellationToken);
                 return (c, (int)ready["tcp_port"]!, (string)ready["fingerprint"]!);
             }
 
             async Task<JsonObject> Do(Child c, string command, string answer)
             {
                 await c.SendAsync(command);
-                return await c.ExpectAsync(answer, Step, ct);
+                return await c.ExpectAsync(answer, Step, cancellationToken);
             }
 
             Task Connect(Child from, (Child, int Port, string Fingerprint) to) => Do(from, $"connect {to.Port} {to.Fingerprint}", "connected");
@@ -94,7 +94,7 @@ internal static class PhoenixBench
             var bulkBytes = (long)bulkMiB << 20;
             await Do(rep.Child, $"publish {File("bulk3", bulkBytes)} bulk3", "published");
             await rep.Child.SendAsync("stop");
-            await rep.Child.ExpectAsync("stopped", Step, ct);
+            await rep.Child.ExpectAsync("stopped", Step, cancellationToken);
             await Do(h1.Child, $"publish {File("bulk1", bulkBytes)} bulk1", "published");
             await Connect(d.Child, h2);
             await Connect(d.Child, h3);

@@ -11,10 +11,10 @@ namespace OpenRed.Bench.Scenarios;
 /// </summary>
 internal static class SetupLatency
 {
-    public static async Task<IReadOnlyList<Figure>> RunAsync(int rounds, Action<string> progress, CancellationToken ct)
+    public static async Task<IReadOnlyList<Figure>> RunAsync(int rounds, Action<string> progress, CancellationToken cancellationToken)
     {
         await using var responder = Child.Start("responder", "role-responder", ["--mode", "node", "--crypto-seconds", "0.05", "--crypto-warmup", "0"]);
-        var ready = await responder.ExpectAsync("ready", TimeSpan.FromSeconds(120), ct);
+        var ready = await responder.ExpectAsync("ready", TimeSpan.FromSeconds(120), cancellationToken);
         await using var connector = Child.Start("connector", "role-connector",
         [
             "--port", ((int)ready["port"]!).ToString(CultureInfo.InvariantCulture),
@@ -23,10 +23,10 @@ internal static class SetupLatency
             "--warmup-rounds", "20",
         ]);
         var rCpu0 = responder.CpuSeconds();
-        var done = await connector.ExpectAsync("done", TimeSpan.FromSeconds(120 + rounds), ct);
+        var done = await connector.ExpectAsync("done", TimeSpan.FromSeconds(120 + rounds), cancellationToken);
         var rCpu1 = responder.CpuSeconds();
         await responder.SendAsync("stop");
-        var stopped = await responder.ExpectAsync("stopped", TimeSpan.FromSeconds(60), ct);
+        var stopped = await responder.ExpectAsync("stopped", TimeSpan.FromSeconds(60), cancellationToken);
 
         var p50 = (double)done["p50_ms"]!;
         var p99 = (double)done["p99_ms"]!;

@@ -14,12 +14,12 @@ internal static class Throughput
 {
     public const int Size256K = 256 * 1024;
 
-    public static async Task<IReadOnlyList<Figure>> RunAsync(double gib, int reps, Action<string> progress, CancellationToken ct)
+    public static async Task<IReadOnlyList<Figure>> RunAsync(double gib, int reps, Action<string> progress, CancellationToken cancellationToken)
     {
         var max = ChunkFrames.MaxPayload();
         int[] sizes = [Size256K, max];
         await using var sink = Child.Start("sink", "role-sink", []);
-        var ready = await sink.ExpectAsync("ready", TimeSpan.FromSeconds(60), ct);
+        var ready = await sink.ExpectAsync("ready", TimeSpan.FromSeconds(60), cancellationToken);
         await using var sender = Child.Start("sender", "role-sender",
         [
             "--tcp-port", ((int)ready["tcp_port"]!).ToString(CultureInfo.InvariantCulture),
@@ -34,7 +34,7 @@ internal static class Throughput
         double? sinkCpu0 = null;
         while (true)
         {
-            var line = await sender.ExpectAnyAsync(["phase-start", "result", "done"], phaseTimeout, ct);
+            var line = await sender.ExpectAnyAsync(["phase-start", "result", "done"], phaseTimeout, cancellationToken);
             switch ((string?)line["event"])
             {
                 case "phase-start":
@@ -50,7 +50,7 @@ internal static class Throughput
 
             var senderRss = (long?)line["peak_rss_kib"];
             await sink.SendAsync("stop");
-            var stopped = await sink.ExpectAsync("stopped", TimeSpan.FromSeconds(30), ct);
+            var stopped = await sink.ExpectAsync("stopped", TimeSpan.FromSeconds(30), cancellationToken);
             var rss = Math.Max(senderRss ?? 0, (long?)stopped["peak_rss_kib"] ?? 0);
             return [.. sizes.Select(size => FigureFor(size, max, gib, results, rss))];
         }

@@ -16,10 +16,10 @@ internal sealed class BlockCommand : IReplCommand, ICompletingCommand
 
     public Command BuildSyntax() => new(Name, Description) { _peer, _json };
 
-    public async Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken ct)
+    public async Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken cancellationToken)
     {
         var peer = SocialPeers.Resolve(context, parse.GetValue(_peer));
-        await SocialPeers.DoAsync(() => context.Node.Social.BlockAsync(peer, ct));
+        await SocialPeers.DoAsync(() => context.Node.Social.BlockAsync(peer, cancellationToken));
         if (context.Json)
         {
             context.WriteJson(new BlockJson(true, peer.NodeId, peer.Fingerprint.Hex));

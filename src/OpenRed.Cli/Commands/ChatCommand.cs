@@ -20,7 +20,7 @@ internal sealed class ChatCommand : IReplCommand, ICompletingCommand
 
     public Command BuildSyntax() => new(Name, Description) { _peer, _limit, _json };
 
-    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken ct)
+    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken cancellationToken)
     {
         var peer = SocialPeers.Resolve(context, parse.GetValue(_peer));
         var limit = parse.GetValue(_limit);

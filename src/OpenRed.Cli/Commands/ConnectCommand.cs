@@ -36,7 +36,7 @@ internal sealed class ConnectCommand : IReplCommand, ICompletingCommand
 
     public Command BuildSyntax() => new(Name, Description) { _address, _expect, _json };
 
-    public async Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken ct)
+    public async Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken cancellationToken)
     {
         var text = parse.GetValue(_address)!;
         var target = FlagValues.HostPort(text, out var error) ?? throw new CommandException(
@@ -48,7 +48,7 @@ internal sealed class ConnectCommand : IReplCommand, ICompletingCommand
 
         var mesh = node.Options.EffectiveMesh;
         var limit = mesh.ConnectTimeout + mesh.Handshake.Total + Margin;
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(limit);
         SessionInfo session;
         try
@@ -59,7 +59,7 @@ internal sealed class ConnectCommand : IReplCommand, ICompletingCommand
         {
             throw new CommandException(x.Message, x);
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new CommandException($"{text}: no session within {limit.TotalSeconds:0} s");
         }

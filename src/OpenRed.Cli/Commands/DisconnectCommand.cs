@@ -22,7 +22,7 @@ internal sealed class DisconnectCommand : IReplCommand, ICompletingCommand
 
     public Command BuildSyntax() => new(Name, Description) { _peer, _json };
 
-    public async Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken ct)
+    public async Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken cancellationToken)
     {
         var name = parse.GetValue(_peer)!;
         if (string.IsNullOrWhiteSpace(name))
@@ -47,7 +47,7 @@ internal sealed class DisconnectCommand : IReplCommand, ICompletingCommand
         }
 
         var session = match.Single;
-        await node.DisconnectAsync(session.Fingerprint, ct);
+        await node.DisconnectAsync(session.Fingerprint, cancellationToken);
         if (context.Json)
         {
             context.WriteJson(new DisconnectJson(true, session.NodeId, session.Fingerprint.Hex));

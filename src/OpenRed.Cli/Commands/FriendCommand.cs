@@ -30,7 +30,7 @@ internal sealed class FriendCommand : IReplCommand, ICompletingCommand
         return new Command(Name, Description) { _add, _accept, _decline, _remove };
     }
 
-    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken ct)
+    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken cancellationToken)
     {
         var social = context.Node.Social;
         var sub = parse.CommandResult.Command;

@@ -17,7 +17,7 @@ internal sealed class FriendsCommand : IReplCommand
 
     public Command BuildSyntax() => new(Name, Description) { _json };
 
-    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken ct)
+    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken cancellationToken)
     {
         var entries = context.Node.Social.GetFriends();
         if (context.Json)

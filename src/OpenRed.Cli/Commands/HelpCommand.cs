@@ -19,7 +19,7 @@ internal sealed class HelpCommand : IReplCommand
 
     public Command BuildSyntax() => new(Name, Description) { _command };
 
-    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken ct)
+    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken cancellationToken)
     {
         var name = parse.GetValue(_command);
         if (name is not null)

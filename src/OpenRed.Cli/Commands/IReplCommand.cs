@@ -23,5 +23,5 @@ internal interface IReplCommand
     Command BuildSyntax();
 
     /// <summary>Runs the command; 0 when it succeeded. Throw <see cref="CommandException"/> for a one-line failure.</summary>
-    Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken ct);
+    Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken cancellationToken);
 }

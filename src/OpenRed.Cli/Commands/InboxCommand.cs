@@ -17,7 +17,7 @@ internal sealed class InboxCommand : IReplCommand
 
     public Command BuildSyntax() => new(Name, Description) { _json };
 
-    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken ct)
+    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken cancellationToken)
     {
         var messages = context.Node.Social.TakeUnread();
         if (context.Json)

@@ -28,7 +28,7 @@ internal sealed class MapCommand : IReplCommand
 
     public Command BuildSyntax() => new(Name, Description) { _json, _dot };
 
-    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken ct)
+    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken cancellationToken)
     {
         if (context.Json && parse.GetValue(_dot))
         {

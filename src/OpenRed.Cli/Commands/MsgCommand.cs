@@ -18,7 +18,7 @@ internal sealed class MsgCommand : IReplCommand, ICompletingCommand
     // Only --help: "-h" and "--json" inside the text are text.
     public Command BuildSyntax() => new(Name, Description) { _peer, _text, new System.CommandLine.Help.HelpOption("--help") };
 
-    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken ct)
+    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken cancellationToken)
     {
         var peer = SocialPeers.Resolve(context, parse.GetValue(_peer));
         var text = context.RestOfLine(2).TrimEnd('\r', '\n');

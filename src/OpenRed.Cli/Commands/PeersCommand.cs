@@ -23,7 +23,7 @@ internal sealed class PeersCommand : IReplCommand
 
     public Command BuildSyntax() => new(Name, Description) { _json, _full };
 
-    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken ct)
+    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken cancellationToken)
     {
         var node = context.Node;
         var now = node.Time.GetUtcNow();

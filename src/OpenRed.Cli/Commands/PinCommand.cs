@@ -26,7 +26,7 @@ internal sealed class PinCommand : IReplCommand
 
     public Command BuildSyntax() => new(Name, Description) { _fingerprint, _json };
 
-    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken ct)
+    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken cancellationToken)
     {
         var text = parse.GetValue(_fingerprint)!.Trim();
         if (text.Length < Fingerprint.MinPrefixHexDigits || !text.All(Uri.IsHexDigit))

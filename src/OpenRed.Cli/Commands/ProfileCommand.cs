@@ -36,7 +36,7 @@ internal sealed class ProfileCommand : IReplCommand, ICompletingCommand
         return new Command(Name, Description) { _set, _setPhoto, _show, _thumbnail };
     }
 
-    public async Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken ct)
+    public async Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken cancellationToken)
     {
         var social = context.Node.Social;
         var sub = parse.CommandResult.Command;
@@ -68,19 +68,19 @@ internal sealed class ProfileCommand : IReplCommand, ICompletingCommand
             }
 
             var peer = SocialPeers.Resolve(context, name);
-            var profile = await social.GetProfileAsync(peer.Fingerprint, ct)
+            var profile = await social.GetProfileAsync(peer.Fingerprint, cancellationToken)
                 ?? throw new CommandException($"no profile of {SocialPeers.Name(peer)} yet: it comes with a session");
             Write(context, profile.NodeId, profile.Fingerprint, profile.Profile, profile.FetchedAt, profile.Fresh);
         }
         else if (sub == _thumbnail)
         {
             var peer = SocialPeers.Resolve(context, parse.GetValue(_thumbPeer));
-            var profile = await social.GetProfileAsync(peer.Fingerprint, ct);
+            var profile = await social.GetProfileAsync(peer.Fingerprint, cancellationToken);
             var thumbnail = profile?.Profile.Thumbnail ?? throw new CommandException($"{SocialPeers.Name(peer)} has no thumbnail");
             var path = parse.GetValue(_out)!;
             try
             {
-                await File.WriteAllBytesAsync(path, thumbnail.Bytes, ct);
+                await File.WriteAllBytesAsync(path, thumbnail.Bytes, cancellationToken);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
             {

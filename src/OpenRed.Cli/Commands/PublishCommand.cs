@@ -32,12 +32,12 @@ internal sealed class PublishCommand : IReplCommand
 
     public Command BuildSyntax() => new(Name, Description) { _file, _name, _type, _json };
 
-    public async Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken ct)
+    public async Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken cancellationToken)
     {
         PublishResult r;
         try
         {
-            r = await context.Node.Phoenix.PublishAsync(parse.GetValue(_file)!, parse.GetValue(_name), parse.GetValue(_type), ct);
+            r = await context.Node.Phoenix.PublishAsync(parse.GetValue(_file)!, parse.GetValue(_name), parse.GetValue(_type), cancellationToken);
         }
         catch (PhoenixException e)
         {

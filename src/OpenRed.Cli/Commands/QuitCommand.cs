@@ -12,7 +12,7 @@ internal sealed class QuitCommand : IReplCommand
 
     public Command BuildSyntax() => new(Name, Description);
 
-    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken ct)
+    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken cancellationToken)
     {
         context.RequestQuit();
         return Task.FromResult(0);

@@ -30,7 +30,7 @@ internal sealed class ResurrectCommand : IReplCommand
 
     public Command BuildSyntax() => new(Name, Description) { _urn, _out, _timeout, _json };
 
-    public async Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken ct)
+    public async Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken cancellationToken)
     {
         var seconds = parse.GetValue(_timeout);
         if (seconds is { } s && (double.IsNaN(s) || s < 0.1 || s > 3600))
@@ -43,8 +43,8 @@ internal sealed class ResurrectCommand : IReplCommand
         try
         {
             var work = context.Node.Phoenix.ResurrectAsync(
-                parse.GetValue(_urn)!, parse.GetValue(_out), seconds is null ? null : TimeSpan.FromSeconds(seconds.Value), bar, ct);
-            r = bar is null ? await work : await bar.ShowWhileAsync(work, ProgressAfter, ct);
+                parse.GetValue(_urn)!, parse.GetValue(_out), seconds is null ? null : TimeSpan.FromSeconds(seconds.Value), bar, cancellationToken);
+            r = bar is null ? await work : await bar.ShowWhileAsync(work, ProgressAfter, cancellationToken);
         }
         catch (PhoenixException e)
         {
@@ -84,9 +84,9 @@ internal sealed class ResurrectCommand : IReplCommand
 
         public void Report(ResurrectProgress value) => Volatile.Write(ref _last, value);
 
-        public async Task<ResurrectResult> ShowWhileAsync(Task<ResurrectResult> work, TimeSpan after, CancellationToken ct)
+        public async Task<ResurrectResult> ShowWhileAsync(Task<ResurrectResult> work, TimeSpan after, CancellationToken cancellationToken)
         {
-            if (await Task.WhenAny(work, Task.Delay(after, ct)) == work)
+            if (await Task.WhenAny(work, Task.Delay(after, cancellationToken)) == work)
             {
                 return await work;
             }
@@ -94,7 +94,7 @@ internal sealed class ResurrectCommand : IReplCommand
             var drawn = false;
             try
             {
-                while (await Task.WhenAny(work, Task.Delay(200, ct)) != work)
+                while (await Task.WhenAny(work, Task.Delay(200, cancellationToken)) != work)
                 {
                     if (Volatile.Read(ref _last) is { TotalBytes: > 0 } p)
                     {

@@ -19,7 +19,7 @@ internal sealed class StatusCommand : IReplCommand
 
     public Command BuildSyntax() => new(Name, Description) { _json };
 
-    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken ct)
+    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken cancellationToken)
     {
         var s = context.Node.GetStatus();
         if (context.Json)

@@ -17,7 +17,7 @@ internal sealed class UnblockCommand : IReplCommand, ICompletingCommand
 
     public Command BuildSyntax() => new(Name, Description) { _peer, _json };
 
-    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken ct)
+    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken cancellationToken)
     {
         var peer = SocialPeers.Resolve(context, parse.GetValue(_peer));
         if (!context.Node.Social.Unblock(peer.Fingerprint))

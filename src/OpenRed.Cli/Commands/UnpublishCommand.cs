@@ -16,13 +16,13 @@ internal sealed class UnpublishCommand : IReplCommand
 
     public Command BuildSyntax() => new(Name, Description) { _urn };
 
-    public async Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken ct)
+    public async Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken cancellationToken)
     {
         var urn = parse.GetValue(_urn)!;
         bool removed;
         try
         {
-            removed = await context.Node.Phoenix.UnpublishAsync(urn, ct);
+            removed = await context.Node.Phoenix.UnpublishAsync(urn, cancellationToken);
         }
         catch (PhoenixException e)
         {

@@ -18,7 +18,7 @@ internal sealed class UrnsCommand : IReplCommand
 
     public Command BuildSyntax() => new(Name, Description) { _json };
 
-    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken ct)
+    public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken cancellationToken)
     {
         var urns = context.Node.Phoenix.ListUrns();
         if (context.Json)

@@ -135,10 +135,10 @@ internal sealed partial class ControlApi
             var end = await EventStream.PumpAsync(
                 events,
                 _node.Sector,
-                async (frame, ct) =>
+                async (frame, cancellationToken) =>
                 {
-                    await context.Response.WriteAsync(frame, ct);
-                    await context.Response.Body.FlushAsync(ct);
+                    await context.Response.WriteAsync(frame, cancellationToken);
+                    await context.Response.Body.FlushAsync(cancellationToken);
                 },
                 _options.EventWriteTimeout,
                 _node.Time,

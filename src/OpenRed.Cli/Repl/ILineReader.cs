@@ -4,7 +4,7 @@ namespace OpenRed.Cli.Repl;
 internal interface ILineReader : IDisposable
 {
     /// <summary>The next line, or null at end of input.</summary>
-    Task<string?> ReadLineAsync(CancellationToken ct);
+    Task<string?> ReadLineAsync(CancellationToken cancellationToken);
 
     /// <summary>Prints an event (a new peer, a message) above the line being typed, then redraws that line.</summary>
     void WriteAbove(string text);

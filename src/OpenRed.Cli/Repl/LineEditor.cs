@@ -50,11 +50,11 @@ internal sealed class LineEditor : ILineReader
         _interrupt = interrupt;
     }
 
-    public async Task<string?> ReadLineAsync(CancellationToken ct)
+    public async Task<string?> ReadLineAsync(CancellationToken cancellationToken)
     {
         // ReadKey blocks a thread and cannot be cancelled; an abandoned read is resumed by the next call.
         _pending ??= Task.Factory.StartNew(ReadLine, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        var line = await _pending.WaitAsync(ct);
+        var line = await _pending.WaitAsync(cancellationToken);
         _pending = null;
         return line;
     }

@@ -13,12 +13,12 @@ internal sealed class PlainLineReader : ILineReader
         _output = output;
     }
 
-    public async Task<string?> ReadLineAsync(CancellationToken ct)
+    public async Task<string?> ReadLineAsync(CancellationToken cancellationToken)
     {
         // Console input blocks a thread and cannot be cancelled; a read left over from a shutdown is
         // abandoned with the process, and a later call resumes it instead of starting a second reader.
         _pending ??= Task.Factory.StartNew(_input.ReadLine, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        var line = await _pending.WaitAsync(ct);
+        var line = await _pending.WaitAsync(cancellationToken);
         _pending = null;
         return line;
     }

@@ -69,7 +69,7 @@ internal sealed partial class ReplSession
     }
 
     /// <summary>Runs one line; returns the command's status (0 ok, 1 failed, 2 usage). Failures print one line on stderr.</summary>
-    public async Task<int> ExecuteAsync(string line, CancellationToken ct)
+    public async Task<int> ExecuteAsync(string line, CancellationToken cancellationToken)
     {
         var word = ReplLine.FirstWord(line);
         if (word.Length == 0 || word.StartsWith('#'))
@@ -101,7 +101,7 @@ internal sealed partial class ReplSession
         var json = parse.CommandResult.Children.OfType<OptionResult>()
             .Any(o => o.Option.Name == CommonOptions.JsonName && o.GetValueOrDefault<bool>());
         var context = new CommandContext(_node, _out, _error, _commands, line, json, () => _quit = true);
-        using var running = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         lock (_gate)
         {
             _running = running;
@@ -111,7 +111,7 @@ internal sealed partial class ReplSession
         {
             return await command.RunAsync(parse, context, running.Token);
         }
-        catch (Exception) when (running.IsCancellationRequested && !ct.IsCancellationRequested)
+        catch (Exception) when (running.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             // Ctrl+C: whatever the command made of its cancellation, the user asked for it.
             Fail($"{command.Name}: interrupted");
@@ -122,7 +122,7 @@ internal sealed partial class ReplSession
             Fail($"{command.Name}: {e.Message}");
             return 1;
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
         }

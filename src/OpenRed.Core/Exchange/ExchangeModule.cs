@@ -198,14 +198,14 @@ internal sealed class ExchangeModule : INodeModule
         }
     }
 
-    private async Task SendLoopAsync(CancellationToken ct)
+    private async Task SendLoopAsync(CancellationToken cancellationToken)
     {
         await Task.Yield();
-        while (!ct.IsCancellationRequested)
+        while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                Pass(ct);
+                Pass(cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -215,7 +215,7 @@ internal sealed class ExchangeModule : INodeModule
 
             try
             {
-                await _wake.WaitAsync(_options.Tick, _context.Time, ct);
+                await _wake.WaitAsync(_options.Tick, _context.Time, cancellationToken);
             }
             catch (OperationCanceledException)
             {
@@ -224,7 +224,7 @@ internal sealed class ExchangeModule : INodeModule
         }
     }
 
-    private void Pass(CancellationToken ct)
+    private void Pass(CancellationToken cancellationToken)
     {
         var now = _context.Time.GetUtcNow();
         var listable = _recent.Listable(now, _options.ListedFor);
@@ -255,13 +255,13 @@ internal sealed class ExchangeModule : INodeModule
                 state.LastKey = key;
             }
 
-            _tasks.Track(SendAsync(session, state, SendSchedule.Message(entries), entries.Count, ct));
+            _tasks.Track(SendAsync(session, state, SendSchedule.Message(entries), entries.Count, cancellationToken));
         }
     }
 
-    private async Task SendAsync(PeerSession session, SendState state, Envelope message, int count, CancellationToken ct)
+    private async Task SendAsync(PeerSession session, SendState state, Envelope message, int count, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.SendTimeout);
         try
         {

@@ -216,7 +216,7 @@ internal sealed partial class MeshService : IAsyncDisposable
         var slot = new SessionSlot(direction, remote, _time.GetUtcNow());
         var secure = SecureSession.Start(
             stream, result.Keys, direction == SessionDirection.Outbound, result.Peer, _options.Session, _time, _sessionLogger,
-            (s, e, ct) => _router.DispatchAsync(slot.Get(s), e, ct));
+            (s, e, cancellationToken) => _router.DispatchAsync(slot.Get(s), e, cancellationToken));
         var session = slot.Get(secure);
         if (!_table.TryAdd(session, out var displaced, out var refusal))
         {

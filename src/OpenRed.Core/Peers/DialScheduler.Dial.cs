@@ -27,16 +27,16 @@ public sealed partial class DialScheduler
         attempt.Task = DialAsync(attempt, attempt.Cancel.Token);
     }
 
-    private async Task DialAsync(DialAttempt attempt, CancellationToken ct)
+    private async Task DialAsync(DialAttempt attempt, CancellationToken cancellationToken)
     {
         // Off the pass's lock before the node's code runs.
         await Task.Yield();
         DialOutcome? outcome;
         try
         {
-            outcome = await _hooks.Dial(attempt.Request, ct);
+            outcome = await _hooks.Dial(attempt.Request, cancellationToken);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             outcome = null;
         }

@@ -6,10 +6,10 @@ namespace OpenRed.Core.Peers;
 /// <summary>The loop and one pass over the directory.</summary>
 public sealed partial class DialScheduler
 {
-    private async Task RunAsync(CancellationToken ct)
+    private async Task RunAsync(CancellationToken cancellationToken)
     {
         await Task.Yield();
-        while (!ct.IsCancellationRequested)
+        while (!cancellationToken.IsCancellationRequested)
         {
             TimeSpan wait;
             List<TaskCompletionSource> waiters;
@@ -21,7 +21,7 @@ public sealed partial class DialScheduler
 
             try
             {
-                wait = Pass(ct);
+                wait = Pass(cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -37,7 +37,7 @@ public sealed partial class DialScheduler
 
             try
             {
-                await _wake.WaitAsync(wait, _time, ct);
+                await _wake.WaitAsync(wait, _time, cancellationToken);
             }
             catch (OperationCanceledException)
             {

@@ -71,12 +71,12 @@ public sealed partial class PeerDirectory
         _stopping.Dispose();
     }
 
-    private async Task FlushLoopAsync(CancellationToken ct)
+    private async Task FlushLoopAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(_options.FlushInterval, _time);
         try
         {
-            while (await timer.WaitForNextTickAsync(ct))
+            while (await timer.WaitForNextTickAsync(cancellationToken))
             {
                 Flush();
             }

@@ -49,12 +49,12 @@ internal sealed partial class PhoenixModule : INodeModule, IPhoenix
     public void RegisterHandlers(ModuleHandlers handlers)
     {
         ArgumentNullException.ThrowIfNull(handlers);
-        handlers.Handle(Envelope.BodyOneofCase.UrnQuery, (s, e, ct) =>
-            new ValueTask(P.Queries.HandleAsync(new SessionPeer(s), e, SessionPeer.ReplyOn(s, e), ct)));
-        handlers.Handle(Envelope.BodyOneofCase.ChunkRequest, (s, e, ct) =>
-            new ValueTask(P.Chunks.HandleAsync(e, SessionPeer.ReplyOn(s, e), ct)));
-        handlers.Handle(Envelope.BodyOneofCase.ReplicateOffer, (s, e, ct) =>
-            new ValueTask(P.Replication.HandleOfferAsync(new SessionPeer(s), e, SessionPeer.ReplyOn(s, e), ct)));
+        handlers.Handle(Envelope.BodyOneofCase.UrnQuery, (s, e, cancellationToken) =>
+            new ValueTask(P.Queries.HandleAsync(new SessionPeer(s), e, SessionPeer.ReplyOn(s, e), cancellationToken)));
+        handlers.Handle(Envelope.BodyOneofCase.ChunkRequest, (s, e, cancellationToken) =>
+            new ValueTask(P.Chunks.HandleAsync(e, SessionPeer.ReplyOn(s, e), cancellationToken)));
+        handlers.Handle(Envelope.BodyOneofCase.ReplicateOffer, (s, e, cancellationToken) =>
+            new ValueTask(P.Replication.HandleOfferAsync(new SessionPeer(s), e, SessionPeer.ReplyOn(s, e), cancellationToken)));
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -75,9 +75,9 @@ internal sealed partial class PhoenixModule : INodeModule, IPhoenix
 
         AutoResurrector Auto(Resolver resolver) => new(
             [.. c.Options.AutoResurrect.Select(u => UrnName.TryParse(u, out _)).OfType<UrnRequest>()],
-            async (request, ct) =>
+            async (request, cancellationToken) =>
             {
-                var resolution = await resolver.ResolveAsync(request, _options.ResolveTimeout, UrnRole.Pinned, null, ct);
+                var resolution = await resolver.ResolveAsync(request, _options.ResolveTimeout, UrnRole.Pinned, null, cancellationToken);
                 WriteOutput(resolution.Info, DefaultOutput(resolution.Info));
             },
             _options, c.Time, c.Loggers.CreateLogger<AutoResurrector>());

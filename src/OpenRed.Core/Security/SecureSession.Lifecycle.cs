@@ -73,11 +73,11 @@ public sealed partial class SecureSession
     }
 
     /// <summary>Every deadline that is not a single read or write: pings, idle close, the hourly rekey.</summary>
-    private async Task HousekeepingLoopAsync(CancellationToken token)
+    private async Task HousekeepingLoopAsync(CancellationToken cancellationToken)
     {
         try
         {
-            while (await _housekeepingTimer.WaitForNextTickAsync(token))
+            while (await _housekeepingTimer.WaitForNextTickAsync(cancellationToken))
             {
                 var now = _time.GetUtcNow();
                 if (!CheckIoDeadlines(now))
@@ -110,7 +110,7 @@ public sealed partial class SecureSession
                 }
             }
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
     }

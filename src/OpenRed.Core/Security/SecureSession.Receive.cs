@@ -14,7 +14,7 @@ public sealed partial class SecureSession
     /// </summary>
     internal const int OwnedPlaintextMin = 32 * 1024;
 
-    private async Task ReceiveLoopAsync(CancellationToken token)
+    private async Task ReceiveLoopAsync(CancellationToken cancellationToken)
     {
         var reader = new FrameReader(
             _stream, WireLimits.TransportFrameMin, WireLimits.TransportFrameMax, () => _time.GetUtcNow().UtcTicks);
@@ -24,7 +24,7 @@ public sealed partial class SecureSession
         {
             while (true)
             {
-                var body = await reader.ReadAsync(token);
+                var body = await reader.ReadAsync(cancellationToken);
                 if (body.IsEmpty)
                 {
                     TrySetCloseInfo(SessionCloseKind.ConnectionLost, "the peer closed the connection");
@@ -33,7 +33,7 @@ public sealed partial class SecureSession
                 }
 
                 var envelope = Open(body.Span, out var unknownBody);
-                if (!await DispatchAsync(envelope, unknownBody, token))
+                if (!await DispatchAsync(envelope, unknownBody, cancellationToken))
                 {
                     clean = true;
                     return;
@@ -44,7 +44,7 @@ public sealed partial class SecureSession
         {
             TrySetCloseInfo(SessionCloseKind.Violation, e.Message);
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
 #pragma warning disable CA1031 // Any failure of the stream ends the session; the loop itself must never fault.
@@ -108,7 +108,7 @@ public sealed partial class SecureSession
     }
 
     /// <summary>Acts on one envelope; returns false when the session must stop receiving (Goodbye).</summary>
-    private async ValueTask<bool> DispatchAsync(Envelope envelope, bool unknownBody, CancellationToken token)
+    private async ValueTask<bool> DispatchAsync(Envelope envelope, bool unknownBody, CancellationToken cancellationToken)
     {
         switch (envelope.BodyCase)
         {
@@ -151,16 +151,16 @@ public sealed partial class SecureSession
 
         if (envelope.Id != 0)
         {
-            StartRequestHandler(envelope, token);
+            StartRequestHandler(envelope, cancellationToken);
             return true;
         }
 
         try
         {
             HandlerScope.Value = this;
-            await _handler(this, envelope, token);
+            await _handler(this, envelope, cancellationToken);
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
         catch (SessionClosedException)
@@ -176,7 +176,7 @@ public sealed partial class SecureSession
         return true;
     }
 
-    private void StartRequestHandler(Envelope request, CancellationToken token)
+    private void StartRequestHandler(Envelope request, CancellationToken cancellationToken)
     {
         var pendingCount = _incoming.Count;
         if (pendingCount >= _options.MaxPendingRequests)
@@ -193,7 +193,7 @@ public sealed partial class SecureSession
         }
 
         var seq = Interlocked.Increment(ref _handlerSeq);
-        var task = RunRequestHandlerAsync(seq, request, incoming, token);
+        var task = RunRequestHandlerAsync(seq, request, incoming, cancellationToken);
         _handlers[seq] = task;
         if (task.IsCompleted)
         {
@@ -201,7 +201,7 @@ public sealed partial class SecureSession
         }
     }
 
-    private async Task RunRequestHandlerAsync(long seq, Envelope request, SessionIncomingRequest incoming, CancellationToken token)
+    private async Task RunRequestHandlerAsync(long seq, Envelope request, SessionIncomingRequest incoming, CancellationToken cancellationToken)
     {
         // Off the receive loop: a handler may itself wait for answers from this peer.
         await Task.Yield();
@@ -209,14 +209,14 @@ public sealed partial class SecureSession
         string? failure = null;
         try
         {
-            await _handler(this, request, token);
+            await _handler(this, request, cancellationToken);
             if (!incoming.Answered)
             {
                 SessionLog.HandlerDidNotAnswer(_logger, SessionIdHex, request.Id, request.BodyCase.ToString());
                 failure = "no answer";
             }
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
         catch (SessionClosedException)
@@ -234,7 +234,7 @@ public sealed partial class SecureSession
         {
             if (failure is not null && !incoming.Answered && IsOpen)
             {
-                await ReplyAsync(request, SessionEnvelopes.ErrorReply(request.Id, ErrorCode.Internal, failure), token);
+                await ReplyAsync(request, SessionEnvelopes.ErrorReply(request.Id, ErrorCode.Internal, failure), cancellationToken);
             }
         }
         catch (Exception e) when (e is SessionClosedException or OperationCanceledException or InvalidOperationException)

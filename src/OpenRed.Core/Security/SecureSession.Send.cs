@@ -52,24 +52,24 @@ public sealed partial class SecureSession
         }
     }
 
-    private async Task SendLoopAsync(CancellationToken token)
+    private async Task SendLoopAsync(CancellationToken cancellationToken)
     {
         var reader = _sendQueue.Reader;
         try
         {
-            while (await reader.WaitToReadAsync(token))
+            while (await reader.WaitToReadAsync(cancellationToken))
             {
                 while (reader.TryRead(out var item))
                 {
-                    await WriteItemAsync(item, token);
+                    await WriteItemAsync(item, cancellationToken);
                 }
 
-                await WatchedAsync(_stream.FlushAsync(token));
+                await WatchedAsync(_stream.FlushAsync(cancellationToken));
             }
 
             // The queue was completed by CloseAsync and is drained: Goodbye is out, the session can end.
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
 #pragma warning disable CA1031 // Any failure of the stream ends the session; the loop itself must never fault.
@@ -81,27 +81,27 @@ public sealed partial class SecureSession
         }
     }
 
-    private async ValueTask WriteItemAsync(SessionOutgoing item, CancellationToken token)
+    private async ValueTask WriteItemAsync(SessionOutgoing item, CancellationToken cancellationToken)
     {
         try
         {
             switch (item.Kind)
             {
                 case SessionOutgoingKind.Rekey:
-                    await WriteRekeyAsync(token);
+                    await WriteRekeyAsync(cancellationToken);
                     break;
                 case SessionOutgoingKind.RekeyIfDue:
                     Volatile.Write(ref _rekeyCheckQueued, 0);
                     if (RekeyDue(0))
                     {
-                        await WriteRekeyAsync(token);
+                        await WriteRekeyAsync(cancellationToken);
                     }
 
                     break;
                 default:
                     if (RekeyDue(item.PlaintextLength))
                     {
-                        await WriteRekeyAsync(token);
+                        await WriteRekeyAsync(cancellationToken);
                     }
 
                     if (item.Kind == SessionOutgoingKind.LivenessPing)
@@ -111,7 +111,7 @@ public sealed partial class SecureSession
 
                     var frame = item.Frame;
                     _sendCipher.SealInPlace(frame);
-                    await WriteSealedAsync(frame, token);
+                    await WriteSealedAsync(frame, cancellationToken);
                     break;
             }
 
@@ -135,7 +135,7 @@ public sealed partial class SecureSession
             || keyAge >= _options.RekeyInterval;
     }
 
-    private ValueTask WriteRekeyAsync(CancellationToken token)
+    private ValueTask WriteRekeyAsync(CancellationToken cancellationToken)
     {
         var frame = _sendCipher.Seal(SessionEnvelopes.RekeyPlaintext);
 
@@ -144,12 +144,12 @@ public sealed partial class SecureSession
         Volatile.Write(ref _sendKeySinceTicks, _time.GetUtcNow().UtcTicks);
         Interlocked.Increment(ref _rekeysSent);
         SessionLog.Rekeyed(_logger, SessionIdHex, "sending");
-        return WriteSealedAsync(frame, token);
+        return WriteSealedAsync(frame, cancellationToken);
     }
 
-    private async ValueTask WriteSealedAsync(ReadOnlyMemory<byte> frame, CancellationToken token)
+    private async ValueTask WriteSealedAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {
-        await WatchedAsync(_stream.WriteAsync(frame, token));
+        await WatchedAsync(_stream.WriteAsync(frame, cancellationToken));
         Volatile.Write(ref _lastSentTicks, _time.GetUtcNow().UtcTicks);
         Interlocked.Add(ref _bytesOut, frame.Length);
         Interlocked.Increment(ref _framesOut);

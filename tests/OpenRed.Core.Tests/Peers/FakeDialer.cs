@@ -13,17 +13,17 @@ internal sealed class FakeDialer
     /// <summary>Set when two dials to one address ever ran at once.</summary>
     public bool Overlapped { get; private set; }
 
-    public async Task<DialOutcome> DialAsync(DialRequest request, CancellationToken ct)
+    public async Task<DialOutcome> DialAsync(DialRequest request, CancellationToken cancellationToken)
     {
         if (_active.AddOrUpdate(request.Address, 1, (_, n) => n + 1) > 1)
         {
             Overlapped = true;
         }
 
-        var pending = new PendingDial(request, ct);
+        var pending = new PendingDial(request, cancellationToken);
         try
         {
-            await using var registration = ct.Register(() => pending.Answer.TrySetCanceled(ct));
+            await using var registration = cancellationToken.Register(() => pending.Answer.TrySetCanceled(cancellationToken));
             _calls.Writer.TryWrite(pending);
             return await pending.Answer.Task;
         }

@@ -147,15 +147,15 @@ internal sealed class MemoryNode : IPhoenixNetwork, IDisposable
         (_db, Parts) = Open();
     }
 
-    public Task HandleAsync(MemoryNode from, Envelope request, PhoenixReply reply, CancellationToken ct)
+    public Task HandleAsync(MemoryNode from, Envelope request, PhoenixReply reply, CancellationToken cancellationToken)
     {
         var peer = new MemoryPeer(this, from);
         return request.BodyCase switch
         {
-            Envelope.BodyOneofCase.UrnQuery => Parts.Queries.HandleAsync(peer, request, reply, ct),
-            Envelope.BodyOneofCase.ChunkRequest => Parts.Chunks.HandleAsync(request, TamperChunks is { } t ? (e, f, c) => reply(t(e), f, c) : reply, ct),
-            Envelope.BodyOneofCase.ReplicateOffer => Parts.Replication.HandleOfferAsync(peer, request, reply, ct),
-            _ => reply(new Envelope { Error = new Error { Code = ErrorCode.Unsupported } }, true, ct).AsTask(),
+            Envelope.BodyOneofCase.UrnQuery => Parts.Queries.HandleAsync(peer, request, reply, cancellationToken),
+            Envelope.BodyOneofCase.ChunkRequest => Parts.Chunks.HandleAsync(request, TamperChunks is { } t ? (e, f, c) => reply(t(e), f, c) : reply, cancellationToken),
+            Envelope.BodyOneofCase.ReplicateOffer => Parts.Replication.HandleOfferAsync(peer, request, reply, cancellationToken),
+            _ => reply(new Envelope { Error = new Error { Code = ErrorCode.Unsupported } }, true, cancellationToken).AsTask(),
         };
     }
 

@@ -44,7 +44,7 @@ public sealed class SessionCloseTests
     public async Task Close_AfterQueuedFrames_FlushesThemBeforeGoodbye()
     {
         var got = 0;
-        var (i, r) = StartPair(responderHandler: (s, e, ct) =>
+        var (i, r) = StartPair(responderHandler: (s, e, cancellationToken) =>
         {
             got++;
             return ValueTask.CompletedTask;
@@ -126,9 +126,9 @@ public sealed class SessionCloseTests
     [Fact]
     public async Task Close_FromOwnHandlerOrClosedEvent_DoesNotDeadlock()
     {
-        var (i, r) = StartPair(responderHandler: async (s, e, ct) =>
+        var (i, r) = StartPair(responderHandler: async (s, e, cancellationToken) =>
         {
-            await s.CloseAsync("handler decided", ct);
+            await s.CloseAsync("handler decided", cancellationToken);
         });
         var closedEventDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         r.Closed += s =>

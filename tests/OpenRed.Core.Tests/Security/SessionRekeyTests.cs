@@ -55,7 +55,7 @@ public sealed class SessionRekeyTests
         var options = SessionOptions.Default with { RekeyAfterFrames = 4 };
         var count = 0;
         var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var (i, r) = StartPair(options: options, responderHandler: (s, e, ct) =>
+        var (i, r) = StartPair(options: options, responderHandler: (s, e, cancellationToken) =>
         {
             if (++count == 30)
             {

@@ -29,10 +29,10 @@ public sealed class SessionRequestTests
     [Fact]
     public async Task Request_ManyConcurrent_EachGetsItsOwnAnswer()
     {
-        SessionRequestHandler slowAnswer = async (s, e, ct) =>
+        SessionRequestHandler slowAnswer = async (s, e, cancellationToken) =>
         {
-            await Task.Delay(Random.Shared.Next(0, 5), ct);
-            await AnswerAll(s, e, ct);
+            await Task.Delay(Random.Shared.Next(0, 5), cancellationToken);
+            await AnswerAll(s, e, cancellationToken);
         };
         var (i, r) = StartPair(responderHandler: slowAnswer, initiatorHandler: slowAnswer);
 
@@ -54,10 +54,10 @@ public sealed class SessionRequestTests
     public async Task Request_IdsStartAtOneAndAreNotReused()
     {
         var seen = new System.Collections.Concurrent.ConcurrentBag<ulong>();
-        var (i, r) = StartPair(responderHandler: (s, e, ct) =>
+        var (i, r) = StartPair(responderHandler: (s, e, cancellationToken) =>
         {
             seen.Add(e.Id);
-            return AnswerAll(s, e, ct);
+            return AnswerAll(s, e, cancellationToken);
         });
 
         for (var n = 0; n < 5; n++)
@@ -74,10 +74,10 @@ public sealed class SessionRequestTests
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(55));
         var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var (i, r) = StartPair(time: time, responderHandler: async (s, e, ct) =>
+        var (i, r) = StartPair(time: time, responderHandler: async (s, e, cancellationToken) =>
         {
             received.TrySetResult();
-            await Task.Delay(Timeout.Infinite, ct);
+            await Task.Delay(Timeout.Infinite, cancellationToken);
         });
 
         var request = i.RequestAsync(Chat("x"), CancellationToken.None);
@@ -95,10 +95,10 @@ public sealed class SessionRequestTests
     public async Task Request_SessionCloses_FailsWithSessionClosed()
     {
         var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var (i, r) = StartPair(responderHandler: async (s, e, ct) =>
+        var (i, r) = StartPair(responderHandler: async (s, e, cancellationToken) =>
         {
             received.TrySetResult();
-            await Task.Delay(Timeout.Infinite, ct);
+            await Task.Delay(Timeout.Infinite, cancellationToken);
         });
 
         var request = i.RequestAsync(Chat("x"), CancellationToken.None);
@@ -117,7 +117,7 @@ public sealed class SessionRequestTests
         var (a, b) = DuplexPipe.Create();
         var keys = NewKeyBytes();
         var handled = 0;
-        await using var r = StartOne(b, keys, isInitiator: false, handler: (s, e, ct) =>
+        await using var r = StartOne(b, keys, isInitiator: false, handler: (s, e, cancellationToken) =>
         {
             Interlocked.Increment(ref handled);
             return ValueTask.CompletedTask;
@@ -147,10 +147,10 @@ public sealed class SessionRequestTests
     public async Task Request_BeyondPendingLimit_GetsRateLimited()
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var (i, r) = StartPair(responderHandler: async (s, e, ct) =>
+        var (i, r) = StartPair(responderHandler: async (s, e, cancellationToken) =>
         {
-            await gate.Task.WaitAsync(ct);
-            await AnswerAll(s, e, ct);
+            await gate.Task.WaitAsync(cancellationToken);
+            await AnswerAll(s, e, cancellationToken);
         });
 
         var requests = Enumerable.Range(0, 65).Select(n => i.RequestAsync(Chat($"{n}"), CancellationToken.None)).ToList();
@@ -171,7 +171,7 @@ public sealed class SessionRequestTests
     [Fact]
     public async Task Handler_Throws_PeerGetsInternal_AndSessionLives()
     {
-        var (i, r) = StartPair(responderHandler: (s, e, ct) => throw new InvalidOperationException("bug"));
+        var (i, r) = StartPair(responderHandler: (s, e, cancellationToken) => throw new InvalidOperationException("bug"));
 
         var answer = await i.RequestAsync(Chat("x"), CancellationToken.None).WaitAsync(Wait);
 
@@ -184,7 +184,7 @@ public sealed class SessionRequestTests
     [Fact]
     public async Task Handler_ReturnsWithoutAnswer_PeerGetsInternal()
     {
-        var (i, r) = StartPair(responderHandler: (s, e, ct) => ValueTask.CompletedTask);
+        var (i, r) = StartPair(responderHandler: (s, e, cancellationToken) => ValueTask.CompletedTask);
 
         var answer = await i.RequestAsync(Chat("x"), CancellationToken.None).WaitAsync(Wait);
 
@@ -197,7 +197,7 @@ public sealed class SessionRequestTests
     {
         var got = new List<string>();
         var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var (i, r) = StartPair(responderHandler: (s, e, ct) =>
+        var (i, r) = StartPair(responderHandler: (s, e, cancellationToken) =>
         {
             e.Id.Should().Be(0);
             got.Add(e.ChatMessage.MessageId.ToStringUtf8());
@@ -222,14 +222,14 @@ public sealed class SessionRequestTests
     [Fact]
     public async Task RequestMany_UrnQuery_YieldsEveryAnswerUntilDone()
     {
-        var (i, r) = StartPair(responderHandler: async (s, e, ct) =>
+        var (i, r) = StartPair(responderHandler: async (s, e, cancellationToken) =>
         {
             for (var n = 0; n < 3; n++)
             {
-                await s.ReplyPartialAsync(e, new Envelope { UrnFound = new UrnFound { QueryId = e.UrnQuery.QueryId } }, ct);
+                await s.ReplyPartialAsync(e, new Envelope { UrnFound = new UrnFound { QueryId = e.UrnQuery.QueryId } }, cancellationToken);
             }
 
-            await s.ReplyAsync(e, new Envelope { UrnQueryDone = new UrnQueryDone { QueryId = e.UrnQuery.QueryId, Found = 3 } }, ct);
+            await s.ReplyAsync(e, new Envelope { UrnQueryDone = new UrnQueryDone { QueryId = e.UrnQuery.QueryId, Found = 3 } }, cancellationToken);
         });
         var query = new Envelope { UrnQuery = new UrnQuery { QueryId = ByteString.CopyFrom(1, 2, 3), Name = "x" } };
 

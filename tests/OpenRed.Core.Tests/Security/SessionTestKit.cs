@@ -22,7 +22,7 @@ internal static class SessionTestKit
     public static SessionKeys Keys((byte[] I2R, byte[] R2I) k) => new((byte[])k.I2R.Clone(), (byte[])k.R2I.Clone(), new byte[16]);
 
     /// <summary>Answers every request with Ack, or ChatReceipt for a ChatMessage.</summary>
-    public static async ValueTask AnswerAll(SecureSession session, Envelope envelope, CancellationToken ct)
+    public static async ValueTask AnswerAll(SecureSession session, Envelope envelope, CancellationToken cancellationToken)
     {
         if (envelope.Id == 0)
         {
@@ -32,7 +32,7 @@ internal static class SessionTestKit
         var answer = envelope.BodyCase == Envelope.BodyOneofCase.ChatMessage
             ? new Envelope { ChatReceipt = new ChatReceipt { MessageId = envelope.ChatMessage.MessageId } }
             : new Envelope { Ack = new Ack() };
-        await session.ReplyAsync(envelope, answer, ct);
+        await session.ReplyAsync(envelope, answer, cancellationToken);
     }
 
     public static SecureSession StartOne(

@@ -228,10 +228,10 @@ public sealed class ControlServerTests : IAsyncLifetime
 
     private static HttpClient Client(string socketPath) => new(new SocketsHttpHandler
     {
-        ConnectCallback = async (_, ct) =>
+        ConnectCallback = async (_, cancellationToken) =>
         {
             var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct);
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
             return new NetworkStream(socket, ownsSocket: true);
         },
     })

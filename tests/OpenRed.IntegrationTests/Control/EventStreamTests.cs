@@ -22,10 +22,10 @@ public sealed class EventStreamTests
         var pump = EventStream.PumpAsync(
             subscription,
             "general",
-            async (_, ct) =>
+            async (_, cancellationToken) =>
             {
                 blocked.TrySetResult();
-                await release.Task.WaitAsync(ct);
+                await release.Task.WaitAsync(cancellationToken);
             },
             TimeSpan.FromMinutes(5),
             TimeProvider.System,
@@ -53,10 +53,10 @@ public sealed class EventStreamTests
         var pump = EventStream.PumpAsync(
             subscription,
             "general",
-            async (_, ct) =>
+            async (_, cancellationToken) =>
             {
                 writing.TrySetResult();
-                await Task.Delay(Timeout.Infinite, ct);
+                await Task.Delay(Timeout.Infinite, cancellationToken);
             },
             TimeSpan.FromSeconds(10),
             time,

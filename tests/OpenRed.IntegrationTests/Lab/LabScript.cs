@@ -34,13 +34,13 @@ internal static class LabScript
         return info;
     }
 
-    public static async Task<LabCommandResult> RunAsync(ProcessStartInfo info, TimeSpan timeout, CancellationToken ct)
+    public static async Task<LabCommandResult> RunAsync(ProcessStartInfo info, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start " + info.FileName);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         try
         {
@@ -50,7 +50,7 @@ internal static class LabScript
         {
             KillTree(process);
             await process.WaitForExitAsync(CancellationToken.None);
-            ct.ThrowIfCancellationRequested();
+            cancellationToken.ThrowIfCancellationRequested();
             throw new TimeoutException(
                 $"{string.Join(' ', info.ArgumentList)} did not finish within {timeout}; stderr: {await stderr}");
         }

@@ -55,7 +55,7 @@ public sealed partial class NetworkLab : IAsyncDisposable
     public string StateDirectory => _directory;
 
     /// <summary>Brings up a lab; throws <see cref="InvalidOperationException"/> with lab.sh's message if it cannot.</summary>
-    public static async Task<NetworkLab> StartAsync(LabOptions options, CancellationToken ct)
+    public static async Task<NetworkLab> StartAsync(LabOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!IsSupported)
@@ -78,7 +78,7 @@ public sealed partial class NetworkLab : IAsyncDisposable
 
         var info = LabScript.StartInfo(up);
         info.Environment[IdVariable] = id;
-        var result = await LabScript.RunAsync(info, s_scriptTimeout, ct);
+        var result = await LabScript.RunAsync(info, s_scriptTimeout, cancellationToken);
         if (result.ExitCode != 0)
         {
             // up has already torn down what it built (trap); only the empty directory may remain
@@ -92,7 +92,7 @@ public sealed partial class NetworkLab : IAsyncDisposable
 
         try
         {
-            var status = await RunScriptAsync(directory, ["status"], ct);
+            var status = await RunScriptAsync(directory, ["status"], cancellationToken);
             return new NetworkLab(id, directory, options, ParseAddresses(status.StandardOutput));
         }
         catch
@@ -141,33 +141,33 @@ public sealed partial class NetworkLab : IAsyncDisposable
 
     /// <summary>Runs a command in host <paramref name="host"/> to completion (stdin closed).</summary>
     public async Task<LabCommandResult> RunAsync(
-        int host, string fileName, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken ct)
+        int host, string fileName, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return await LabScript.RunAsync(ExecInfo(host, fileName, arguments, null, null), timeout, ct);
+        return await LabScript.RunAsync(ExecInfo(host, fileName, arguments, null, null), timeout, cancellationToken);
     }
 
     /// <summary>Unplugs host <paramref name="host"/>'s cable on eth0 (the host sees NO-CARRIER; its address stays).</summary>
-    public Task LinkDownAsync(int host, CancellationToken ct) => LinkDownAsync(host, 0, ct);
+    public Task LinkDownAsync(int host, CancellationToken cancellationToken) => LinkDownAsync(host, 0, cancellationToken);
 
-    public Task LinkDownAsync(int host, int leg, CancellationToken ct) => SetLinkAsync(host, leg, "down", ct);
+    public Task LinkDownAsync(int host, int leg, CancellationToken cancellationToken) => SetLinkAsync(host, leg, "down", cancellationToken);
 
-    public Task LinkUpAsync(int host, CancellationToken ct) => LinkUpAsync(host, 0, ct);
+    public Task LinkUpAsync(int host, CancellationToken cancellationToken) => LinkUpAsync(host, 0, cancellationToken);
 
-    public Task LinkUpAsync(int host, int leg, CancellationToken ct) => SetLinkAsync(host, leg, "up", ct);
+    public Task LinkUpAsync(int host, int leg, CancellationToken cancellationToken) => SetLinkAsync(host, leg, "up", cancellationToken);
 
     /// <summary>
     /// Applies tc netem to packets leaving host <paramref name="host"/> on eth0, e.g. "delay 50ms loss 10%".
     /// Throws <see cref="NotSupportedException"/> where the kernel has no netem (see <see cref="NetemSupported"/>).
     /// </summary>
-    public Task SetNetemAsync(int host, string parameters, CancellationToken ct) => SetNetemAsync(host, 0, parameters, ct);
+    public Task SetNetemAsync(int host, string parameters, CancellationToken cancellationToken) => SetNetemAsync(host, 0, parameters, cancellationToken);
 
-    public async Task SetNetemAsync(int host, int leg, string parameters, CancellationToken ct)
+    public async Task SetNetemAsync(int host, int leg, string parameters, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(parameters);
         List<string> args = ["netem", Num(host), "--leg", Num(leg)];
         args.AddRange(parameters.Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        var result = await ScriptAsync(args, ct);
+        var result = await ScriptAsync(args, cancellationToken);
         if (result.ExitCode == LabScript.NetemUnsupportedExitCode)
         {
             throw new NotSupportedException(result.StandardError.Trim());
@@ -176,11 +176,11 @@ public sealed partial class NetworkLab : IAsyncDisposable
         EnsureSuccess(result, "netem");
     }
 
-    public Task ClearNetemAsync(int host, CancellationToken ct) => ClearNetemAsync(host, 0, ct);
+    public Task ClearNetemAsync(int host, CancellationToken cancellationToken) => ClearNetemAsync(host, 0, cancellationToken);
 
-    public async Task ClearNetemAsync(int host, int leg, CancellationToken ct)
+    public async Task ClearNetemAsync(int host, int leg, CancellationToken cancellationToken)
     {
-        var result = await ScriptAsync(["netem", Num(host), "--leg", Num(leg), "clear"], ct);
+        var result = await ScriptAsync(["netem", Num(host), "--leg", Num(leg), "clear"], cancellationToken);
         if (result.ExitCode != LabScript.NetemUnsupportedExitCode)
         {
             EnsureSuccess(result, "netem clear");
@@ -188,16 +188,16 @@ public sealed partial class NetworkLab : IAsyncDisposable
     }
 
     /// <summary>Kills every process in host <paramref name="host"/> (the host vanishes; its namespace stays).</summary>
-    public async Task KillHostProcessesAsync(int host, CancellationToken ct)
+    public async Task KillHostProcessesAsync(int host, CancellationToken cancellationToken)
     {
         LegsOf(host);
-        EnsureSuccess(await ScriptAsync(["kill", Num(host)], ct), "kill");
+        EnsureSuccess(await ScriptAsync(["kill", Num(host)], cancellationToken), "kill");
     }
 
     /// <summary>The processes the lab itself keeps alive, by role (outer, init, holderN, parentN).</summary>
-    public async Task<IReadOnlyDictionary<string, int>> GetLabProcessIdsAsync(CancellationToken ct)
+    public async Task<IReadOnlyDictionary<string, int>> GetLabProcessIdsAsync(CancellationToken cancellationToken)
     {
-        var result = await ScriptAsync(["pids"], ct);
+        var result = await ScriptAsync(["pids"], cancellationToken);
         EnsureSuccess(result, "pids");
         return result.StandardOutput
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -275,10 +275,10 @@ public sealed partial class NetworkLab : IAsyncDisposable
         return info;
     }
 
-    private async Task SetLinkAsync(int host, int leg, string state, CancellationToken ct)
+    private async Task SetLinkAsync(int host, int leg, string state, CancellationToken cancellationToken)
     {
         AddressOf(host, leg);
-        EnsureSuccess(await ScriptAsync(["link", Num(host), state, Num(leg)], ct), "link " + state);
+        EnsureSuccess(await ScriptAsync(["link", Num(host), state, Num(leg)], cancellationToken), "link " + state);
     }
 
     private IReadOnlyList<IPAddress> LegsOf(int host)
@@ -288,14 +288,14 @@ public sealed partial class NetworkLab : IAsyncDisposable
         return _addresses[host - 1];
     }
 
-    private Task<LabCommandResult> ScriptAsync(IEnumerable<string> arguments, CancellationToken ct)
+    private Task<LabCommandResult> ScriptAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return RunScriptAsync(_directory, arguments, ct);
+        return RunScriptAsync(_directory, arguments, cancellationToken);
     }
 
-    private static Task<LabCommandResult> RunScriptAsync(string directory, IEnumerable<string> arguments, CancellationToken ct) =>
-        LabScript.RunAsync(LabScript.StartInfo(["--dir", directory, .. arguments]), s_scriptTimeout, ct);
+    private static Task<LabCommandResult> RunScriptAsync(string directory, IEnumerable<string> arguments, CancellationToken cancellationToken) =>
+        LabScript.RunAsync(LabScript.StartInfo(["--dir", directory, .. arguments]), s_scriptTimeout, cancellationToken);
 
     private static void EnsureSuccess(LabCommandResult result, string what)
     {

@@ -48,15 +48,15 @@ public sealed class ProcessLines
     }
 
     /// <summary>The next stdout line; null if none comes within <paramref name="timeout"/> or stdout has ended.</summary>
-    public async Task<string?> ReadLineAsync(TimeSpan timeout, CancellationToken ct)
+    public async Task<string?> ReadLineAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         try
         {
             return await _output.Reader.ReadAsync(deadline.Token);
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return null;
         }
@@ -67,7 +67,7 @@ public sealed class ProcessLines
     }
 
     /// <summary>Skips lines until one matches; throws <see cref="TimeoutException"/> (with the skipped lines) if none does in time.</summary>
-    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout, CancellationToken ct)
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(match);
         var end = DateTime.UtcNow + timeout;
@@ -75,7 +75,7 @@ public sealed class ProcessLines
         while (true)
         {
             var left = end - DateTime.UtcNow;
-            var line = left > TimeSpan.Zero ? await ReadLineAsync(left, ct) : null;
+            var line = left > TimeSpan.Zero ? await ReadLineAsync(left, cancellationToken) : null;
             if (line is null)
             {
                 throw new TimeoutException(

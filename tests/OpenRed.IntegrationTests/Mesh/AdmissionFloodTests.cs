@@ -52,10 +52,10 @@ public sealed class AdmissionFloodTests(MeshKeys keys) : IClassFixture<MeshKeys>
         }
     }
 
-    private static async Task FloodAsync(IPEndPoint target, Action counted, CancellationToken ct)
+    private static async Task FloodAsync(IPEndPoint target, Action counted, CancellationToken cancellationToken)
     {
         var n = 0;
-        while (!ct.IsCancellationRequested)
+        while (!cancellationToken.IsCancellationRequested)
         {
             // A few thousand a second outrun the node-wide refill of 10 hundreds of times over; more would only take
             // the CPU from tests running alongside.
@@ -68,7 +68,7 @@ public sealed class AdmissionFloodTests(MeshKeys keys) : IClassFixture<MeshKeys>
             try
             {
                 socket.Bind(new IPEndPoint(Flooder, 0));
-                await socket.ConnectAsync(target, ct);
+                await socket.ConnectAsync(target, cancellationToken);
                 counted();
             }
             catch (SocketException)

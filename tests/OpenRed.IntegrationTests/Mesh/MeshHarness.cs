@@ -21,7 +21,7 @@ internal sealed class MeshHarness : IAsyncDisposable
         Endpoint = (IPEndPoint)_listener.LocalEndPoint!;
         Mesh = new MeshService(new LocalIdentity(keys, nodeId, sector, Endpoint.Port), options, null, TimeProvider.System, NullLoggerFactory.Instance);
         register?.Invoke(Mesh);
-        Mesh.StartAccepting(ct => _listener.AcceptAsync(ct));
+        Mesh.StartAccepting(cancellationToken => _listener.AcceptAsync(cancellationToken));
     }
 
     public NodeIdentity Keys { get; }

@@ -136,8 +136,8 @@ public sealed class MeshServiceTests(MeshKeys keys) : IClassFixture<MeshKeys>
     public async Task RegisteredHandler_AnswersRequests()
     {
         await using var a = MeshHarness.Start(keys.Low);
-        await using var b = MeshHarness.Start(keys.High, register: m => m.Handle(Envelope.BodyOneofCase.ProfileRequest, (s, e, ct) =>
-            s.ReplyAsync(e, new Envelope { Profile = new Profile { DisplayName = "Papa" } }, ct)));
+        await using var b = MeshHarness.Start(keys.High, register: m => m.Handle(Envelope.BodyOneofCase.ProfileRequest, (s, e, cancellationToken) =>
+            s.ReplyAsync(e, new Envelope { Profile = new Profile { DisplayName = "Papa" } }, cancellationToken)));
         var session = await a.Mesh.ConnectAsync(b.Endpoint, null, CancellationToken.None);
 
         var answer = await session.Secure.RequestAsync(new Envelope { ProfileRequest = new ProfileRequest() }, CancellationToken.None).WaitAsync(Wait);

@@ -91,19 +91,19 @@ public sealed class ModuleSeamTests(MeshKeys keys) : IClassFixture<MeshKeys>
         (await slow.Reader.ReadAsync().AsTask().WaitAsync(Wait)).Should().BeOfType<SessionClosedEvent>();
     }
 
-    private static async Task<Envelope> AskAsSoonAsPossibleAsync(MeshHarness client, int port, CancellationToken ct)
+    private static async Task<Envelope> AskAsSoonAsPossibleAsync(MeshHarness client, int port, CancellationToken cancellationToken)
     {
         while (true)
         {
-            ct.ThrowIfCancellationRequested();
+            cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                var session = await client.Mesh.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), null, ct);
-                return await session.RequestAsync(new Envelope { ProfileRequest = new ProfileRequest() }, ct);
+                var session = await client.Mesh.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), null, cancellationToken);
+                return await session.RequestAsync(new Envelope { ProfileRequest = new ProfileRequest() }, cancellationToken);
             }
             catch (ConnectException)
             {
-                await Task.Delay(2, ct);
+                await Task.Delay(2, cancellationToken);
             }
         }
     }
@@ -142,8 +142,8 @@ public sealed class ModuleSeamTests(MeshKeys keys) : IClassFixture<MeshKeys>
         public IReadOnlyList<Migration> Migrations { get; } = [new(1, "probe table", "CREATE TABLE probe (x INTEGER) STRICT;")];
 
         public void RegisterHandlers(ModuleHandlers handlers) =>
-            handlers.Handle(Envelope.BodyOneofCase.ProfileRequest, (s, e, ct) =>
-                s.ReplyAsync(e, new Envelope { Profile = new Profile { DisplayName = _started ? "probe" : "not started" } }, ct));
+            handlers.Handle(Envelope.BodyOneofCase.ProfileRequest, (s, e, cancellationToken) =>
+                s.ReplyAsync(e, new Envelope { Profile = new Profile { DisplayName = _started ? "probe" : "not started" } }, cancellationToken));
 
         public Task StartAsync(CancellationToken cancellationToken)
         {

@@ -132,17 +132,17 @@ public sealed class PhoenixNodeTests(MeshKeys keys) : IClassFixture<MeshKeys>
         UrnRecord? record = null;
         await using var liar = MeshHarness.Start(keys.Other, "liar", register: mesh =>
         {
-            mesh.Handle(Envelope.BodyOneofCase.UrnQuery, async (s, e, ct) =>
+            mesh.Handle(Envelope.BodyOneofCase.UrnQuery, async (s, e, cancellationToken) =>
             {
                 var found = new UrnFound { QueryId = e.UrnQuery.QueryId, Record = record };
                 found.Holders.Add(new PeerInfo { Fingerprint = ByteString.CopyFrom(keys.Other.Fingerprint.Bytes), NodeId = "liar" });
-                await s.ReplyPartialAsync(e, new Envelope { UrnFound = found }, ct);
-                await s.ReplyAsync(e, new Envelope { UrnQueryDone = new UrnQueryDone { QueryId = e.UrnQuery.QueryId, Found = 1 } }, ct);
+                await s.ReplyPartialAsync(e, new Envelope { UrnFound = found }, cancellationToken);
+                await s.ReplyAsync(e, new Envelope { UrnQueryDone = new UrnQueryDone { QueryId = e.UrnQuery.QueryId, Found = 1 } }, cancellationToken);
             });
-            mesh.Handle(Envelope.BodyOneofCase.ChunkRequest, (s, e, ct) => s.ReplyAsync(e, new Envelope
+            mesh.Handle(Envelope.BodyOneofCase.ChunkRequest, (s, e, cancellationToken) => s.ReplyAsync(e, new Envelope
             {
                 ChunkData = new ChunkData { Root = e.ChunkRequest.Root, Index = e.ChunkRequest.Index, Data = ByteString.CopyFrom(new byte[262144]) },
-            }, ct));
+            }, cancellationToken));
         });
         var toA = await liar.Mesh.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, a.Port), a.Fingerprint, CancellationToken.None);
         await foreach (var answer in toA.RequestManyAsync(

@@ -8,12 +8,12 @@ internal sealed class AsyncSignal
     public void Set() => Volatile.Read(ref _set).TrySetResult();
 
     /// <summary>Waits until set or until <paramref name="timeout"/> passes on <paramref name="time"/>, then resets.</summary>
-    public async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken ct)
+    public async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
         var set = Volatile.Read(ref _set).Task;
         if (!set.IsCompleted)
         {
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             await Task.WhenAny(set, Task.Delay(timeout, time, stop.Token));
             await stop.CancelAsync();
         }
@@ -21,7 +21,7 @@ internal sealed class AsyncSignal
         // Reset before the caller looks at its state: a set that lands after this is seen by the next wait, and
         // one that landed before it is covered by the look the caller is about to take.
         Volatile.Write(ref _set, New());
-        ct.ThrowIfCancellationRequested();
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     private static TaskCompletionSource New() => new(TaskCreationOptions.RunContinuationsAsynchronously);

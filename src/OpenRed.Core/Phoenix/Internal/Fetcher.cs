@@ -164,14 +164,14 @@ internal sealed class Fetcher : IAsyncDisposable
 
     private async Task SlotAsync(Holder h)
     {
-        var token = _stop.Token;
+        var cancellationToken = _stop.Token;
         while (true)
         {
             int index;
             Task changed;
             lock (_lock)
             {
-                if (_remaining == 0 || h.Bad || h.Dead || token.IsCancellationRequested)
+                if (_remaining == 0 || h.Bad || h.Dead || cancellationToken.IsCancellationRequested)
                 {
                     SlotExited();
                     return;
@@ -192,7 +192,7 @@ internal sealed class Fetcher : IAsyncDisposable
             {
                 try
                 {
-                    await changed.WaitAsync(IdleCheck, _time, token);
+                    await changed.WaitAsync(IdleCheck, _time, cancellationToken);
                 }
                 catch (TimeoutException)
                 {
@@ -206,7 +206,7 @@ internal sealed class Fetcher : IAsyncDisposable
                 continue;
             }
 
-            if (!await FetchOneAsync(h, index, token))
+            if (!await FetchOneAsync(h, index, cancellationToken))
             {
                 lock (_lock)
                 {
@@ -219,16 +219,16 @@ internal sealed class Fetcher : IAsyncDisposable
     }
 
     /// <summary>False when this holder is given up.</summary>
-    private async Task<bool> FetchOneAsync(Holder h, int index, CancellationToken token)
+    private async Task<bool> FetchOneAsync(Holder h, int index, CancellationToken cancellationToken)
     {
         byte[]? data;
         try
         {
             using var timeout = new CancellationTokenSource(_options.ChunkRequestTimeout, _time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, timeout.Token);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             data = await h.Source.GetAsync(_info.Root, index, linked.Token);
         }
-        catch (Exception) when (!token.IsCancellationRequested)
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
             lock (_lock)
             {

@@ -41,5 +41,5 @@ internal sealed class SessionPeer(PeerSession session) : IPhoenixPeer
 
     /// <summary>Answers through the session the request came on.</summary>
     public static PhoenixReply ReplyOn(PeerSession session, Envelope request) =>
-        (answer, final, ct) => final ? session.ReplyAsync(request, answer, ct) : session.ReplyPartialAsync(request, answer, ct);
+        (answer, final, cancellationToken) => final ? session.ReplyAsync(request, answer, cancellationToken) : session.ReplyPartialAsync(request, answer, cancellationToken);
 }

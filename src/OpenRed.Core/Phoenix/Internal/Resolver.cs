@@ -97,7 +97,7 @@ internal sealed partial class Resolver(
     }
 
     /// <summary>A chunk source for a holder an answer named: its session if one is open, else a dial with its fingerprint.</summary>
-    public IChunkSource SourceFor(HolderRef holder, IPhoenixPeer? via) => new PeerChunkSource(holder.Fingerprint, holder.NodeId, holder.Have, async ct =>
+    public IChunkSource SourceFor(HolderRef holder, IPhoenixPeer? via) => new PeerChunkSource(holder.Fingerprint, holder.NodeId, holder.Have, async cancellationToken =>
     {
         if (via is not null && via.Fingerprint == holder.Fingerprint && via.IsOpen)
         {
@@ -111,7 +111,7 @@ internal sealed partial class Resolver(
 
         if (holder.Endpoint is { } endpoint)
         {
-            return await network.ConnectAsync(endpoint, holder.Fingerprint, ct);
+            return await network.ConnectAsync(endpoint, holder.Fingerprint, cancellationToken);
         }
 
         throw new InvalidOperationException($"no address for holder {holder.Fingerprint.Short}");

@@ -63,20 +63,20 @@ internal sealed class Courier
 
     public async Task RunAsync()
     {
-        var ct = _stop.Token;
+        var cancellationToken = _stop.Token;
         try
         {
-            while (!ct.IsCancellationRequested && _session.IsOpen)
+            while (!cancellationToken.IsCancellationRequested && _session.IsOpen)
             {
-                await _wake.WaitAsync(_options.RetryInterval, _time, ct);
-                if (!await PassAsync(ct))
+                await _wake.WaitAsync(_options.RetryInterval, _time, cancellationToken);
+                if (!await PassAsync(cancellationToken))
                 {
-                    await Task.Delay(_options.RetryBackoff, _time, ct);
+                    await Task.Delay(_options.RetryBackoff, _time, cancellationToken);
                     Kick();
                 }
             }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The session closed or the node is stopping: the store keeps what is left for the next session.
         }
@@ -87,16 +87,16 @@ internal sealed class Courier
     }
 
     /// <summary>One pass over what is owed; false when it stopped early and should be tried again after a pause.</summary>
-    private async Task<bool> PassAsync(CancellationToken ct)
+    private async Task<bool> PassAsync(CancellationToken cancellationToken)
     {
         try
         {
-            if (!await SendFriendBusinessAsync(ct))
+            if (!await SendFriendBusinessAsync(cancellationToken))
             {
                 return false;
             }
 
-            return !_isFriend() || await SendOutboxAsync(ct);
+            return !_isFriend() || await SendOutboxAsync(cancellationToken);
         }
         catch (Exception e) when (e is TimeoutException or SessionClosedException or IOException or ObjectDisposedException or InvalidOperationException)
         {
@@ -105,7 +105,7 @@ internal sealed class Courier
         }
     }
 
-    private async Task<bool> SendFriendBusinessAsync(CancellationToken ct)
+    private async Task<bool> SendFriendBusinessAsync(CancellationToken cancellationToken)
     {
         var peer = _session.Fingerprint;
         if (_store.GetPeer(peer) is { State: FriendState.PendingOut, Acked: false, RequestId: { } id } row)
@@ -118,7 +118,7 @@ internal sealed class Courier
                     Message = row.Message,
                     SentAtMs = (ulong)row.Since.ToUnixTimeMilliseconds(),
                 },
-            }, ct);
+            }, cancellationToken);
             if (answer.BodyCase == Envelope.BodyOneofCase.Ack)
             {
                 _store.MarkRequestAcked(peer, id);
@@ -134,7 +134,7 @@ internal sealed class Courier
             var answer = await _session.RequestAsync(new Envelope
             {
                 FriendResponse = new FriendResponse { RequestId = ByteString.CopyFrom(requestId), Accepted = accepted },
-            }, ct);
+            }, cancellationToken);
             if (answer.BodyCase != Envelope.BodyOneofCase.Ack && Retry(answer, "FriendResponse"))
             {
                 return false;
@@ -147,7 +147,7 @@ internal sealed class Courier
         return true;
     }
 
-    private async Task<bool> SendOutboxAsync(CancellationToken ct)
+    private async Task<bool> SendOutboxAsync(CancellationToken cancellationToken)
     {
         long after = 0;
         while (true)
@@ -158,7 +158,7 @@ internal sealed class Courier
                 return true;
             }
 
-            var results = await Task.WhenAll(batch.Select(m => SendOneAsync(m, ct)));
+            var results = await Task.WhenAll(batch.Select(m => SendOneAsync(m, cancellationToken)));
             if (results.Any(ok => !ok))
             {
                 return false;
@@ -168,7 +168,7 @@ internal sealed class Courier
         }
     }
 
-    private async Task<bool> SendOneAsync(OutboxItem item, CancellationToken ct)
+    private async Task<bool> SendOneAsync(OutboxItem item, CancellationToken cancellationToken)
     {
         _store.MarkSent(item.Seq);
         var answer = await _session.RequestAsync(new Envelope
@@ -179,7 +179,7 @@ internal sealed class Courier
                 Text = item.Text,
                 SentAtMs = (ulong)item.SentAtMs,
             },
-        }, ct);
+        }, cancellationToken);
         if (answer.BodyCase == Envelope.BodyOneofCase.ChatReceipt && answer.ChatReceipt.MessageId.Span.SequenceEqual(item.MessageId))
         {
             if (_store.MarkDelivered(_session.Fingerprint, item.MessageId, _time.GetUtcNow()))

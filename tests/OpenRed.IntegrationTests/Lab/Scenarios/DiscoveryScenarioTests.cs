@@ -42,11 +42,11 @@ public sealed class DiscoveryScenarioTests(ITestOutputHelper output)
     public async Task FourHosts_MapsListEachOther_UnpluggedHostLostAfterThreeIntervals_ReturnsWithItsCable()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        var ct = timeout.Token;
-        await using var lab = await ScenarioLab.StartAsync(Sectors, ct);
+        var cancellationToken = timeout.Token;
+        await using var lab = await ScenarioLab.StartAsync(Sectors, cancellationToken);
 
         // Discovery: every map lists the other three, with the addresses, ports and sectors the beacons carry.
-        var found = await Task.WhenAll(lab.Nodes.Select(n => WaitForFullMapAsync(lab, n, lab.AllAnsweredAt, TimeSpan.FromSeconds(10), ct)));
+        var found = await Task.WhenAll(lab.Nodes.Select(n => WaitForFullMapAsync(lab, n, lab.AllAnsweredAt, TimeSpan.FromSeconds(10), cancellationToken)));
         Report("full map after all answered status", found);
         foreach (var (node, map) in lab.Nodes.Zip(found.Select(f => f.Map)))
         {
@@ -71,16 +71,16 @@ public sealed class DiscoveryScenarioTests(ITestOutputHelper output)
             $"each map must list the other 3 within {DiscoveryLimit.TotalSeconds} s of all nodes answering");
 
         // Unplug only in steady beaconing, past the start burst, so the loss measured is the unplugging's alone.
-        await WaitPastBurstAsync(lab, ct);
-        await Task.WhenAll(lab.Nodes.Select(n => WaitForFullMapAsync(lab, n, Stopwatch.GetTimestamp(), TimeSpan.FromSeconds(10), ct)));
+        await WaitPastBurstAsync(lab, cancellationToken);
+        await Task.WhenAll(lab.Nodes.Select(n => WaitForFullMapAsync(lab, n, Stopwatch.GetTimestamp(), TimeSpan.FromSeconds(10), cancellationToken)));
 
         // Link down: host 4 falls silent; the others drop it after 3 intervals of silence, not before.
         var victim = lab[4];
         var observers = lab.Nodes.Where(n => n != victim).ToList();
         var beforeUnplug = Stopwatch.GetTimestamp();
-        await lab.Lab.LinkDownAsync(victim.Host, ct);
+        await lab.Lab.LinkDownAsync(victim.Host, cancellationToken);
         var unplugged = Stopwatch.GetTimestamp();
-        var losses = await Task.WhenAll(observers.Select(o => WatchLossAsync(o, victim.NodeId, beforeUnplug, unplugged, ct)));
+        var losses = await Task.WhenAll(observers.Select(o => WatchLossAsync(o, victim.NodeId, beforeUnplug, unplugged, cancellationToken)));
         foreach (var (observer, loss) in observers.Zip(losses))
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -95,9 +95,9 @@ public sealed class DiscoveryScenarioTests(ITestOutputHelper output)
             $"a silent host must be lost within {LostWithin.TotalSeconds} s of unplugging");
 
         // Link up: its next beacon puts it back on every map, and it hears the others again.
-        await lab.Lab.LinkUpAsync(victim.Host, ct);
+        await lab.Lab.LinkUpAsync(victim.Host, cancellationToken);
         var plugged = Stopwatch.GetTimestamp();
-        var back = await Task.WhenAll(lab.Nodes.Select(n => WaitForFullMapAsync(lab, n, plugged, TimeSpan.FromSeconds(15), ct)));
+        var back = await Task.WhenAll(lab.Nodes.Select(n => WaitForFullMapAsync(lab, n, plugged, TimeSpan.FromSeconds(15), cancellationToken)));
         Report("full map again after the cable is back", back);
         back.Select(b => b.Seconds).Should().OnlyContain(s => s <= BackWithin.TotalSeconds,
             $"the host must reappear within {BackWithin.TotalSeconds} s of its cable returning");
@@ -116,9 +116,9 @@ public sealed class DiscoveryScenarioTests(ITestOutputHelper output)
     public async Task FourHosts_StayOnEveryMap_ThroughTheStartBurst()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        var ct = timeout.Token;
-        await using var lab = await ScenarioLab.StartAsync(Sectors, ct);
-        await Task.WhenAll(lab.Nodes.Select(n => WaitForFullMapAsync(lab, n, lab.AllAnsweredAt, TimeSpan.FromSeconds(10), ct)));
+        var cancellationToken = timeout.Token;
+        await using var lab = await ScenarioLab.StartAsync(Sectors, cancellationToken);
+        await Task.WhenAll(lab.Nodes.Select(n => WaitForFullMapAsync(lab, n, lab.AllAnsweredAt, TimeSpan.FromSeconds(10), cancellationToken)));
 
         var steadyAtMs = lab.FirstStatus.Max(s => s.StartedAtMs) + (long)(BurstEnd + TimeSpan.FromSeconds(2)).TotalMilliseconds;
         var drops = await Task.WhenAll(lab.Nodes.Select(async node =>
@@ -127,11 +127,11 @@ public sealed class DiscoveryScenarioTests(ITestOutputHelper output)
             var missing = new List<string>();
             while (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() < steadyAtMs)
             {
-                var map = await node.MapAsync(ScenarioLab.AnswerTimeout, ct);
+                var map = await node.MapAsync(ScenarioLab.AnswerTimeout, cancellationToken);
                 var uptime = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - lab.FirstStatus[node.Host - 1].StartedAtMs;
                 missing.AddRange(others.Where(o => !map.Lists(o)).Select(o => string.Create(
                     CultureInfo.InvariantCulture, $"{node.NodeId} lost {o} at {uptime / 1000.0:0.0} s of its uptime")));
-                await Task.Delay(Poll.Every, ct);
+                await Task.Delay(Poll.Every, cancellationToken);
             }
 
             return missing;
@@ -146,19 +146,19 @@ public sealed class DiscoveryScenarioTests(ITestOutputHelper output)
         all.Should().BeEmpty("a host on the LAN that keeps beaconing must never leave a map");
     }
 
-    private static async Task WaitPastBurstAsync(ScenarioLab lab, CancellationToken ct)
+    private static async Task WaitPastBurstAsync(ScenarioLab lab, CancellationToken cancellationToken)
     {
         var steadyAtMs = lab.FirstStatus.Max(s => s.StartedAtMs) + (long)(BurstEnd + TimeSpan.FromSeconds(1)).TotalMilliseconds;
         var wait = steadyAtMs - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         if (wait > 0)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(wait), ct);
+            await Task.Delay(TimeSpan.FromMilliseconds(wait), cancellationToken);
         }
     }
 
     /// <summary>Polls <paramref name="node"/>'s map until it lists every other node; seconds counted from <paramref name="since"/>.</summary>
     private static async Task<(double Seconds, int Polls, MapView Map)> WaitForFullMapAsync(
-        ScenarioLab lab, LabNode node, long since, TimeSpan timeout, CancellationToken ct)
+        ScenarioLab lab, LabNode node, long since, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var others = lab.Nodes.Where(o => o != node).Select(o => o.NodeId).ToList();
         var polls = 0;
@@ -171,7 +171,7 @@ public sealed class DiscoveryScenarioTests(ITestOutputHelper output)
             m => others.All(m.Lists),
             timeout,
             $"{node.NodeId}'s map listing {string.Join(", ", others)}",
-            ct);
+            cancellationToken);
         return (Poll.SecondsSince(since), polls, map);
     }
 
@@ -182,7 +182,7 @@ public sealed class DiscoveryScenarioTests(ITestOutputHelper output)
     /// moments counted from the last beacon the observer heard (its last_heard_ms; all hosts share one clock).
     /// </summary>
     private static async Task<(double LastListed, double Gone, double SilenceListed, double SilenceGone, double SlowestAnswer)> WatchLossAsync(
-        LabNode observer, string nodeId, long beforeUnplug, long unplugged, CancellationToken ct)
+        LabNode observer, string nodeId, long beforeUnplug, long unplugged, CancellationToken cancellationToken)
     {
         var lastListed = double.NaN;
         var silenceListed = double.NaN;
@@ -192,7 +192,7 @@ public sealed class DiscoveryScenarioTests(ITestOutputHelper output)
         {
             var asked = Stopwatch.GetTimestamp();
             var askedMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            var map = await observer.MapAsync(ScenarioLab.AnswerTimeout, ct);
+            var map = await observer.MapAsync(ScenarioLab.AnswerTimeout, cancellationToken);
             slowest = TimeSpan.FromTicks(Math.Max(slowest.Ticks, Stopwatch.GetElapsedTime(asked).Ticks));
             var entry = map.Find(nodeId);
             if (entry is null)
@@ -209,7 +209,7 @@ public sealed class DiscoveryScenarioTests(ITestOutputHelper output)
                 throw new TimeoutException($"{observer.NodeId} still lists {nodeId} 15 s after it was unplugged: {map}");
             }
 
-            await Task.Delay(Poll.Every, ct);
+            await Task.Delay(Poll.Every, cancellationToken);
         }
     }
 

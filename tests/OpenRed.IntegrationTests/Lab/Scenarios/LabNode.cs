@@ -69,30 +69,30 @@ internal sealed class LabNode
         return new LabNode(host, nodeId, sector, address, process);
     }
 
-    public async Task<StatusView> StatusAsync(TimeSpan timeout, CancellationToken ct) =>
-        StatusView.Parse(await CommandJsonAsync("status", "node_id", timeout, ct));
+    public async Task<StatusView> StatusAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        StatusView.Parse(await CommandJsonAsync("status", "node_id", timeout, cancellationToken));
 
-    public async Task<MapView> MapAsync(TimeSpan timeout, CancellationToken ct) =>
-        MapView.Parse(await CommandJsonAsync("map", "self", timeout, ct));
+    public async Task<MapView> MapAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        MapView.Parse(await CommandJsonAsync("map", "self", timeout, cancellationToken));
 
-    public async Task<PeersView> PeersAsync(TimeSpan timeout, CancellationToken ct) =>
-        PeersView.Parse(await CommandJsonAsync("peers", "sessions", timeout, ct));
+    public async Task<PeersView> PeersAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        PeersView.Parse(await CommandJsonAsync("peers", "sessions", timeout, cancellationToken));
 
     /// <summary>
     /// Sends <c>&lt;command&gt; --json</c> and returns the one JSON line it prints. A JSON line without
     /// <paramref name="marker"/> (a late answer to an earlier command) is skipped.
     /// </summary>
-    public async Task<JsonElement> CommandJsonAsync(string command, string marker, TimeSpan timeout, CancellationToken ct)
+    public async Task<JsonElement> CommandJsonAsync(string command, string marker, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(ct);
+        await _gate.WaitAsync(cancellationToken);
         try
         {
             await _process.StandardInput.WriteLineAsync(command + " --json");
-            await _process.StandardInput.FlushAsync(ct);
+            await _process.StandardInput.FlushAsync(cancellationToken);
             string line;
             try
             {
-                line = await _output.WaitForLineAsync(l => IsAnswer(l, marker), timeout, ct);
+                line = await _output.WaitForLineAsync(l => IsAnswer(l, marker), timeout, cancellationToken);
             }
             catch (TimeoutException e)
             {

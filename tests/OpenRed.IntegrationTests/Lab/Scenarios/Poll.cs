@@ -9,12 +9,12 @@ internal static class Poll
 
     /// <summary>Returns the first answer that satisfies <paramref name="done"/>; throws with the last answer on timeout.</summary>
     public static async Task<T> UntilAsync<T>(
-        Func<CancellationToken, Task<T>> ask, Func<T, bool> done, TimeSpan timeout, string what, CancellationToken ct)
+        Func<CancellationToken, Task<T>> ask, Func<T, bool> done, TimeSpan timeout, string what, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
         while (true)
         {
-            var answer = await ask(ct);
+            var answer = await ask(cancellationToken);
             if (done(answer))
             {
                 return answer;
@@ -25,7 +25,7 @@ internal static class Poll
                 throw new TimeoutException($"{what}: not within {timeout.TotalSeconds:0.#} s; last answer: {answer}");
             }
 
-            await Task.Delay(Every, ct);
+            await Task.Delay(Every, cancellationToken);
         }
     }
 

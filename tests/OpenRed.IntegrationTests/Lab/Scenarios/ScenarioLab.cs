@@ -40,15 +40,15 @@ internal sealed class ScenarioLab : IAsyncDisposable
     /// Brings up a flat lab with one host per entry of <paramref name="sectors"/>, starts a node in each (all at once)
     /// and returns once every node has answered its first <c>status --json</c>.
     /// </summary>
-    public static Task<ScenarioLab> StartAsync(IReadOnlyList<string> sectors, CancellationToken ct) =>
-        StartAsync(new LabOptions(Hosts: sectors.Count), sectors, null, ct);
+    public static Task<ScenarioLab> StartAsync(IReadOnlyList<string> sectors, CancellationToken cancellationToken) =>
+        StartAsync(new LabOptions(Hosts: sectors.Count), sectors, null, cancellationToken);
 
     /// <summary>
     /// As above on a lab of any shape (<paramref name="options"/>, one host per sector), each node started with
     /// <paramref name="extraArgs"/> of its host number (1-based) besides the usual flags.
     /// </summary>
     public static async Task<ScenarioLab> StartAsync(
-        LabOptions options, IReadOnlyList<string> sectors, Func<int, IEnumerable<string>>? extraArgs, CancellationToken ct)
+        LabOptions options, IReadOnlyList<string> sectors, Func<int, IEnumerable<string>>? extraArgs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sectors);
@@ -58,12 +58,12 @@ internal sealed class ScenarioLab : IAsyncDisposable
         ScenarioLab? scenario = null;
         try
         {
-            lab = await NetworkLab.StartAsync(options with { Hosts = sectors.Count }, ct);
+            lab = await NetworkLab.StartAsync(options with { Hosts = sectors.Count }, cancellationToken);
             var nodes = sectors
                 .Select((sector, i) => LabNode.Start(lab, i + 1, sector, Path.Combine(dataRoot, "h" + (i + 1)), extraArgs?.Invoke(i + 1)))
                 .ToList();
             scenario = new ScenarioLab(lab, dataRoot, nodes);
-            scenario.FirstStatus = await Task.WhenAll(nodes.Select(n => n.StatusAsync(StartTimeout, ct)));
+            scenario.FirstStatus = await Task.WhenAll(nodes.Select(n => n.StatusAsync(StartTimeout, cancellationToken)));
             scenario.AllAnsweredAt = Stopwatch.GetTimestamp();
             return scenario;
         }

@@ -20,8 +20,8 @@ public sealed class SessionScenarioTests(ITestOutputHelper output)
     public async Task SameSector_AutoConnects_OtherSector_NeverConnects()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        var ct = timeout.Token;
-        await using var lab = await ScenarioLab.StartAsync(["family", "family", "family", "work"], ct);
+        var cancellationToken = timeout.Token;
+        await using var lab = await ScenarioLab.StartAsync(["family", "family", "family", "work"], cancellationToken);
         var family = lab.Nodes.Where(n => n.Sector == "family").ToList();
         var work = lab[4];
 
@@ -34,7 +34,7 @@ public sealed class SessionScenarioTests(ITestOutputHelper output)
                 p => partners.All(p.NodeIds.Contains),
                 SessionsWithin,
                 $"{f.NodeId}'s sessions with {string.Join(", ", partners)}",
-                ct);
+                cancellationToken);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{f.NodeId}: sessions with the family after {Poll.SecondsSince(lab.AllAnsweredAt):0.00} s: {peers}"));
             return (Node: f, Partners: partners, Peers: peers);
@@ -54,7 +54,7 @@ public sealed class SessionScenarioTests(ITestOutputHelper output)
                 m => others.All(m.Lists),
                 TimeSpan.FromSeconds(10),
                 $"{n.NodeId}'s map listing {string.Join(", ", others)}",
-                ct);
+                cancellationToken);
         }));
         foreach (var map in maps)
         {
@@ -83,15 +83,15 @@ public sealed class SessionScenarioTests(ITestOutputHelper output)
         var samples = 0;
         while (DateTime.UtcNow < end)
         {
-            var answers = await Task.WhenAll(lab.Nodes.Select(n => n.PeersAsync(ScenarioLab.AnswerTimeout, ct)));
+            var answers = await Task.WhenAll(lab.Nodes.Select(n => n.PeersAsync(ScenarioLab.AnswerTimeout, cancellationToken)));
             answers[work.Host - 1].Sessions.Should().BeEmpty("host 4 is alone in sector work");
             answers.Take(3).Should().OnlyContain(p => !p.NodeIds.Contains(work.NodeId), "no session crosses sectors");
             samples++;
-            await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
         }
 
         var status = await Poll.UntilAsync(
-            c => work.StatusAsync(ScenarioLab.AnswerTimeout, c), s => s.Peers == 3, TimeSpan.FromSeconds(5), "host 4 hearing the family", ct);
+            c => work.StatusAsync(ScenarioLab.AnswerTimeout, c), s => s.Peers == 3, TimeSpan.FromSeconds(5), "host 4 hearing the family", cancellationToken);
         status.Sessions.Should().Be(0);
         output.WriteLine($"no cross-sector session in {samples} samples over {QuietWindow.TotalSeconds} s");
     }
@@ -100,21 +100,21 @@ public sealed class SessionScenarioTests(ITestOutputHelper output)
     public async Task ConnectedHostThatVanishes_IsDroppedWithinSeconds_AndReconnectsWhenBack()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        var ct = timeout.Token;
-        await using var lab = await ScenarioLab.StartAsync(["family", "family"], ct);
+        var cancellationToken = timeout.Token;
+        await using var lab = await ScenarioLab.StartAsync(["family", "family"], cancellationToken);
         var (h1, h2) = (lab[1], lab[2]);
-        await Poll.UntilAsync(c => h1.PeersAsync(ScenarioLab.AnswerTimeout, c), p => p.NodeIds.Contains(h2.NodeId), SessionsWithin, "the session", ct);
+        await Poll.UntilAsync(c => h1.PeersAsync(ScenarioLab.AnswerTimeout, c), p => p.NodeIds.Contains(h2.NodeId), SessionsWithin, "the session", cancellationToken);
 
         // No goodbye reaches anyone: the session can only be found dead by the check ping that silence triggers.
-        await lab.Lab.LinkDownAsync(2, ct);
+        await lab.Lab.LinkDownAsync(2, cancellationToken);
         var unplugged = System.Diagnostics.Stopwatch.GetTimestamp();
         await Poll.UntilAsync(
-            c => h1.MapAsync(ScenarioLab.AnswerTimeout, c), m => !m.Lists(h2.NodeId), TimeSpan.FromSeconds(20), "host 2 gone from host 1's map", ct);
+            c => h1.MapAsync(ScenarioLab.AnswerTimeout, c), m => !m.Lists(h2.NodeId), TimeSpan.FromSeconds(20), "host 2 gone from host 1's map", cancellationToken);
         var gone = Poll.SecondsSince(unplugged);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"connected host 2 left host 1's map {gone:0.0} s after its cable was pulled"));
-        (await h1.PeersAsync(ScenarioLab.AnswerTimeout, ct)).Sessions.Should().BeEmpty();
+        (await h1.PeersAsync(ScenarioLab.AnswerTimeout, cancellationToken)).Sessions.Should().BeEmpty();
 
-        await lab.Lab.LinkUpAsync(2, ct);
-        await Poll.UntilAsync(c => h1.PeersAsync(ScenarioLab.AnswerTimeout, c), p => p.NodeIds.Contains(h2.NodeId), SessionsWithin, "the session again", ct);
+        await lab.Lab.LinkUpAsync(2, cancellationToken);
+        await Poll.UntilAsync(c => h1.PeersAsync(ScenarioLab.AnswerTimeout, c), p => p.NodeIds.Contains(h2.NodeId), SessionsWithin, "the session again", cancellationToken);
     }
 }

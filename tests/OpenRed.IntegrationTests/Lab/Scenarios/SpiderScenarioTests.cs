@@ -22,12 +22,12 @@ public sealed class SpiderScenarioTests(ITestOutputHelper output)
     public async Task TwoLansJoinedByOneNode_EachLanByMulticast_TheOtherLanByExchange()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(200));
-        var ct = timeout.Token;
+        var cancellationToken = timeout.Token;
         await using var lab = await ScenarioLab.StartAsync(
             new LabOptions(Topology: LabTopology.Spider),
             ["general", "general", "general", "general", "general"],
             host => host == 4 ? ["--bootstrap", "10.77.1.1:8080"] : [],
-            ct);
+            cancellationToken);
         var fingerprints = lab.FirstStatus.Select(s => s.Fingerprint).ToList();
         string Name(string fingerprint) => "h" + (fingerprints.IndexOf(fingerprint) + 1).ToString(CultureInfo.InvariantCulture);
 
@@ -39,7 +39,7 @@ public sealed class SpiderScenarioTests(ITestOutputHelper output)
                 m => others.All(m.Sources.ContainsKey),
                 LearnedWithin,
                 $"{n.NodeId}'s map naming every other host",
-                ct);
+                cancellationToken);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{n.NodeId} after {Poll.SecondsSince(lab.AllAnsweredAt):0.0} s: {string.Join("; ", view.Sources.Select(p => $"{Name(p.Key)} via {string.Join("+", p.Value)}"))}"));
             return (Node: n, View: view);
