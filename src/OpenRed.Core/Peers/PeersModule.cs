@@ -25,6 +25,9 @@ internal sealed partial class PeersModule : INodeModule, IPeerIntake
     private readonly TaskGroup _checks;
     private PeerDirectory? _directory;
     private DialScheduler? _scheduler;
+    private static readonly TimeSpan QuietFlushInterval = TimeSpan.FromSeconds(1);
+    private readonly Dictionary<Fingerprint, bool> _pendingQuiet = [];
+    private readonly CancellationTokenSource _stopFlush = new();
     private QuietTable? _quiet;
 
     public PeersModule(ModuleContext context)
@@ -59,6 +62,7 @@ internal sealed partial class PeersModule : INodeModule, IPeerIntake
         _quiet = new QuietTable(c.Database);
         _scheduler.RestoreQuiet(_quiet.Load());
         _scheduler.QuietChanged += OnQuietChanged;
+        _checks.Track(FlushQuietLoopAsync(_stopFlush.Token));
         var now = c.Time.GetUtcNow();
         var bootstraps = c.Options.Bootstrap.Select(b => PeerAddress.Create(b.Host, b.Port)).ToHashSet();
 
@@ -175,6 +179,11 @@ internal sealed partial class PeersModule : INodeModule, IPeerIntake
             await _scheduler.DisposeAsync();
             _scheduler.QuietChanged -= OnQuietChanged;
         }
+
+        await _stopFlush.CancelAsync();
+        await _checks.WaitAsync(c.Options.EffectiveMesh.SessionCheckTimeout);
+        FlushQuiet();
+        _stopFlush.Dispose();
 
         await _checks.WaitAsync(c.Options.EffectiveMesh.SessionCheckTimeout);
         if (_directory is not null)
@@ -328,16 +337,54 @@ internal sealed partial class PeersModule : INodeModule, IPeerIntake
 
     private void OnDisconnectedByUser(Fingerprint fingerprint) => _scheduler?.Forget(fingerprint);
 
+    // Raised on session threads (a session opening lifts a mark, a Goodbye sets one): the write is coalesced per
+    // peer and made by the flush loop, so no SQLite transaction sits on the handshake or close path.
     private void OnQuietChanged(Fingerprint peer, bool quiet)
     {
+        lock (_pendingQuiet)
+        {
+            _pendingQuiet[peer] = quiet;
+        }
+    }
+
+    private async Task FlushQuietLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(QuietFlushInterval, _context.Time);
         try
         {
-            _quiet?.Set(peer, quiet, _context.Time.GetUtcNow());
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                FlushQuiet();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: DisposeAsync flushes what is left.
+        }
+    }
+
+    private void FlushQuiet()
+    {
+        KeyValuePair<Fingerprint, bool>[] marks;
+        lock (_pendingQuiet)
+        {
+            marks = [.. _pendingQuiet];
+            _pendingQuiet.Clear();
+        }
+
+        if (marks.Length == 0 || _quiet is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _quiet.SetAll(marks, _context.Time.GetUtcNow());
         }
         catch (Microsoft.Data.Sqlite.SqliteException e)
         {
-            // The mark still holds for this run; only its survival across a restart is lost.
-            LogQuietNotSaved(_logger, peer.Short, e.Message);
+            // The marks still hold for this run; only their survival across a restart is lost.
+            LogQuietNotSaved(_logger, marks[0].Key.Short, e.Message);
         }
     }
 

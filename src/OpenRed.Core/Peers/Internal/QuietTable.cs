@@ -40,6 +40,27 @@ internal sealed class QuietTable
         return list;
     }
 
+    /// <summary>Writes every mark in one transaction (the module coalesces them: only the last state of a peer counts).</summary>
+    /// <exception cref="SqliteException">The write failed.</exception>
+    public void SetAll(IReadOnlyCollection<KeyValuePair<Fingerprint, bool>> marks, DateTimeOffset now)
+    {
+        using var connection = _db.OpenConnection();
+        using var tx = connection.BeginTransaction();
+        foreach (var (peer, quiet) in marks)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = quiet
+                ? "INSERT INTO peer_quiet (fingerprint, since_ms) VALUES ($f, $t) ON CONFLICT (fingerprint) DO NOTHING;"
+                : "DELETE FROM peer_quiet WHERE fingerprint = $f;";
+            cmd.Parameters.AddWithValue("$f", peer.Bytes.ToArray());
+            cmd.Parameters.AddWithValue("$t", now.ToUnixTimeMilliseconds());
+            cmd.ExecuteNonQuery();
+        }
+
+        tx.Commit();
+    }
+
     /// <exception cref="SqliteException">The write failed.</exception>
     public void Set(Fingerprint peer, bool quiet, DateTimeOffset now)
     {
