@@ -46,7 +46,7 @@ public sealed record PeerAddress
     public static PeerAddress From(IPAddress address, int port)
     {
         ArgumentNullException.ThrowIfNull(address);
-        var ip = AddressPrefix.Normalize(address);
+        var ip = Common.Endpoints.Normalize(address);
         // A scope id names an interface of this host; it does not make a different peer.
         if (ip.AddressFamily == AddressFamily.InterNetworkV6 && ip.ScopeId != 0 && !ip.IsIPv6LinkLocal)
         {

@@ -184,8 +184,6 @@ internal sealed partial class PeersModule : INodeModule, IPeerIntake
         await _checks.WaitAsync(c.Options.EffectiveMesh.SessionCheckTimeout);
         FlushQuiet();
         _stopFlush.Dispose();
-
-        await _checks.WaitAsync(c.Options.EffectiveMesh.SessionCheckTimeout);
         if (_directory is not null)
         {
             await _directory.DisposeAsync();
