@@ -172,8 +172,15 @@ internal sealed partial class MeshService : IAsyncDisposable
         }
 
         await _stopping.CancelAsync();
-        var closes = _table.Snapshot().Select(s => CloseQuietlyAsync(s.Secure, GoodbyeReason.ShuttingDown));
-        await TaskGroup.WaitQuietlyAsync(closes, _options.ShutdownGoodbyeTimeout);
+        var sessions = _table.Snapshot();
+        await TaskGroup.WaitQuietlyAsync(sessions.Select(s => CloseQuietlyAsync(s.Secure, GoodbyeReason.ShuttingDown)), _options.ShutdownGoodbyeTimeout);
+
+        // A session whose Goodbye did not get through in time is cut: its peer sees the connection drop now, not at
+        // its idle timeout, and no socket outlives the mesh.
+        using var now = new CancellationTokenSource();
+        await now.CancelAsync();
+        var stuck = sessions.Where(s => !s.Completion.IsCompleted).Select(s => AbortQuietlyAsync(s.Secure, now.Token));
+        await TaskGroup.WaitQuietlyAsync(stuck, _options.ShutdownGoodbyeTimeout);
         await _tasks.WaitAsync(_options.ShutdownGoodbyeTimeout);
         _links?.Flush();
         _stopping.Dispose();
@@ -309,6 +316,19 @@ internal sealed partial class MeshService : IAsyncDisposable
         catch (Exception e) when (e is IOException or SessionClosedException or ObjectDisposedException or OperationCanceledException)
         {
             // Closing is best effort: the peer drops us on connection loss anyway.
+        }
+    }
+
+    private static async Task AbortQuietlyAsync(SecureSession session, CancellationToken cancelled)
+    {
+        try
+        {
+            // A cancelled token makes CloseAsync skip the flush and close the stream at once.
+            await session.CloseAsync(GoodbyeReason.ShuttingDown, cancelled);
+        }
+        catch (Exception e) when (e is IOException or SessionClosedException or ObjectDisposedException or OperationCanceledException)
+        {
+            // Aborting is best effort too.
         }
     }
 
