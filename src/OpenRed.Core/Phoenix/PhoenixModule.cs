@@ -106,8 +106,7 @@ internal sealed partial class PhoenixModule : INodeModule, IPhoenix
             throw new PhoenixException(PhoenixFailure.InvalidName, $"'{mediaType}' is not a media type (type/subtype, at most {MediaTypes.MaxLength} printable ASCII characters)");
         }
 
-        var (hashes, size) = await SourceFile.StoreAsync(full, p.Store, cancellationToken);
-        await SourceFile.VerifyAsync(full, hashes, size, cancellationToken);
+        var (hashes, size) = await SourceFile.PublishAsync(full, p.Store, null, cancellationToken);
         var identity = _context.Node.Identity;
         var now = (ulong)_context.Time.GetUtcNow().ToUnixTimeMilliseconds();
         var version = Math.Max(now, p.Index.HighestVersion(identity.Fingerprint, name) + 1);

@@ -82,6 +82,9 @@ internal sealed class MemoryNode : IPhoenixNetwork, IDisposable
     /// <summary>When set, answers this node gives to chunk requests pass through it (a lying or slow holder).</summary>
     public Func<Envelope, Envelope>? TamperChunks { get; set; }
 
+    /// <summary>How many times this node sends each UrnFound it answers (above 1: a node flooding the asker).</summary>
+    public int RepeatFound { get; set; } = 1;
+
     public bool Down { get; set; }
 
     public Fingerprint Self { get; }
@@ -152,12 +155,22 @@ internal sealed class MemoryNode : IPhoenixNetwork, IDisposable
         var peer = new MemoryPeer(this, from);
         return request.BodyCase switch
         {
-            Envelope.BodyOneofCase.UrnQuery => Parts.Queries.HandleAsync(peer, request, reply, cancellationToken),
+            Envelope.BodyOneofCase.UrnQuery => Parts.Queries.HandleAsync(peer, request, RepeatFound == 1 ? reply : Repeating(reply), cancellationToken),
             Envelope.BodyOneofCase.ChunkRequest => Parts.Chunks.HandleAsync(request, TamperChunks is { } t ? (e, f, c) => reply(t(e), f, c) : reply, cancellationToken),
             Envelope.BodyOneofCase.ReplicateOffer => Parts.Replication.HandleOfferAsync(peer, request, reply, cancellationToken),
             _ => reply(new Envelope { Error = new Error { Code = ErrorCode.Unsupported } }, true, cancellationToken).AsTask(),
         };
     }
+
+    private PhoenixReply Repeating(PhoenixReply reply) => async (e, final, ct) =>
+    {
+        for (var i = 1; i < RepeatFound && e.BodyCase == Envelope.BodyOneofCase.UrnFound; i++)
+        {
+            await reply(e, false, ct);
+        }
+
+        await reply(e, final, ct);
+    };
 
     public void Dispose()
     {

@@ -176,6 +176,38 @@ public sealed class ResolverTests : IDisposable
     }
 
     [Fact]
+    public async Task Search_HolderSendsMoreUrnFoundThanAllowed_ExcessRefusedAndCountedInStatus()
+    {
+        // A long hop time: the search must end on the holder's UrnQueryDone, not on a deadline a loaded machine can miss.
+        var slow = PhoenixOptions.Default with { HopTime = TimeSpan.FromSeconds(30) };
+        var a = _mesh.Add("a", slow, identity: _alice);
+        var b = _mesh.Add("b", slow);
+        MemoryMesh.Link(a, b);
+        a.Publish(RandomNumberGenerator.GetBytes(1000), "flooded");
+        a.RepeatFound = 11;
+
+        // The search itself, read to its end: the resolver stops reading once it has what it needs.
+        var answers = new List<FoundAnswer>();
+        await using (var search = NetworkSearch.Start(
+            b, new RecordIntake(b.Parts.Index, b.Counters), b.Options, TimeProvider.System, b.Counters, "flooded", null, 0, CancellationToken.None))
+        {
+            await foreach (var answer in search.Answers.ReadAllAsync())
+            {
+                answers.Add(answer);
+            }
+
+            await search.Completion;
+            search.Done.Should().Be(1);
+        }
+
+        answers.Should().HaveCountLessThanOrEqualTo(8).And.NotBeEmpty();
+        b.Counters.Refused[Refusal.TooManyFound].Should().Be(3, "8 UrnFound per query are allowed, 11 came");
+        var status = PhoenixStatus.Build(b.Parts, b.Counters, b.Options, []);
+        status.Lines.Single(l => l.Label == "urn refusals").Value.Should().Contain("too_many_found 3");
+        ((IReadOnlyDictionary<string, long>)status.Json["refused"]!)[Refusal.TooManyFound].Should().Be(3);
+    }
+
+    [Fact]
     public async Task Query_SameIdTwice_SecondNotForwarded()
     {
         var a = _mesh.Add("a", identity: _alice);

@@ -8,9 +8,24 @@ namespace OpenRed.Core.Phoenix.Internal;
 /// </summary>
 internal static class SourceFile
 {
+    /// <summary>
+    /// Both passes of a publication: hash and store every chunk, then read the file again and compare, so that a file
+    /// written to while it was published is refused rather than published with hashes of no single version of it.
+    /// </summary>
+    /// <param name="chunkStored">Called after each chunk of the first pass is stored (tests change the file there).</param>
+    /// <exception cref="PhoenixException">Too large, unreadable, or it changed while being read.</exception>
+    public static async Task<(List<byte[]> Hashes, ulong Size)> PublishAsync(
+        string path, ChunkStore store, Func<int, CancellationToken, ValueTask>? chunkStored, CancellationToken cancellationToken)
+    {
+        var (hashes, size) = await StoreAsync(path, store, chunkStored, cancellationToken);
+        await VerifyAsync(path, hashes, size, cancellationToken);
+        return (hashes, size);
+    }
+
     /// <summary>Hashes and stores every chunk; returns the hashes and the size.</summary>
     /// <exception cref="PhoenixException">Too large, unreadable, or it changed while being read.</exception>
-    public static async Task<(List<byte[]> Hashes, ulong Size)> StoreAsync(string path, ChunkStore store, CancellationToken cancellationToken)
+    public static async Task<(List<byte[]> Hashes, ulong Size)> StoreAsync(
+        string path, ChunkStore store, Func<int, CancellationToken, ValueTask>? chunkStored, CancellationToken cancellationToken)
     {
         var buffer = new byte[UrnRecords.ChunkSize];
         var hashes = new List<byte[]>();
@@ -39,6 +54,11 @@ internal static class SourceFile
             var hash = SHA256.HashData(buffer.AsSpan(0, n));
             store.Put(hash, buffer.AsSpan(0, n), evict: false);
             hashes.Add(hash);
+            if (chunkStored is not null)
+            {
+                await chunkStored(hashes.Count - 1, cancellationToken);
+            }
+
             if (n < buffer.Length)
             {
                 break;
