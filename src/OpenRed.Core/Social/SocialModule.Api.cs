@@ -116,14 +116,7 @@ internal sealed partial class SocialModule
                 throw new SocialException($"{Options.MaxPendingRequests} requests are pending already; wait for answers or withdraw some");
         }
 
-        if (_couriers.ContainsKey(peer.Fingerprint))
-        {
-            Kick(peer.Fingerprint);
-        }
-        else if (outcome == AddOutcome.Requested)
-        {
-            DialForRequest(peer.Fingerprint);
-        }
+        Deliver(peer.Fingerprint);
 
         return Entry(row!, _couriers.ContainsKey(peer.Fingerprint));
     }
@@ -132,7 +125,7 @@ internal sealed partial class SocialModule
     {
         var row = _store.Accept(peer, _time.GetUtcNow()) ?? throw new SocialException("no pending request from that peer");
         Refresh(peer);
-        Kick(peer);
+        Deliver(peer);
         return Entry(row, _couriers.ContainsKey(peer));
     }
 
@@ -144,7 +137,7 @@ internal sealed partial class SocialModule
         }
 
         Refresh(peer);
-        Kick(peer);
+        Deliver(peer);
     }
 
     public void Remove(Fingerprint peer)
@@ -195,7 +188,7 @@ internal sealed partial class SocialModule
         }
 
         var entry = _store.InsertOutgoing(friend, RandomNumberGenerator.GetBytes(16), text, _time.GetUtcNow());
-        Kick(friend);
+        Deliver(friend);
         return entry with { NodeId = _store.GetPeer(friend)?.NodeId ?? "" };
     }
 
@@ -206,11 +199,22 @@ internal sealed partial class SocialModule
     private static FriendEntry Entry(FriendRow r, bool online) =>
         new(r.Fingerprint, r.NodeId, r.State, r.Message, r.Since, r.Acked, online);
 
-    /// <summary>A request to a linked peer without a session: one dial to its last address, so the request goes out now.</summary>
-    private void DialForRequest(Fingerprint peer)
+    /// <summary>
+    /// Something is owed to <paramref name="peer"/> (a request, a decision, a message): its courier sends it now, or,
+    /// without a session, one dial to the peer's last verified address so it goes out without waiting for the peer
+    /// or the dial scheduler (which leaves alone a peer the user disconnected). One dial at a time per peer: a burst of
+    /// messages costs one. A dial that fails leaves it all in the store for the next session.
+    /// </summary>
+    private void Deliver(Fingerprint peer)
     {
+        if (_couriers.ContainsKey(peer))
+        {
+            Kick(peer);
+            return;
+        }
+
         var link = _context.Links.All().FirstOrDefault(l => l.Fingerprint == peer);
-        if (link is null || link.Port <= 0 || !IPAddress.TryParse(link.Address, out var address))
+        if (link is null || link.Port <= 0 || !IPAddress.TryParse(link.Address, out var address) || !_dialling.TryAdd(peer, 0))
         {
             return;
         }
@@ -222,11 +226,16 @@ internal sealed partial class SocialModule
     {
         try
         {
+            SocialLog.DialingOwed(_logger, peer.Short, endpoint.ToString());
             await _context.Mesh.ConnectAsync(endpoint, peer, cancellationToken);
         }
         catch (Exception e) when (e is ConnectException or OperationCanceledException or ObjectDisposedException)
         {
             SocialLog.DialFailed(_logger, peer.Short, e.Message);
+        }
+        finally
+        {
+            _dialling.TryRemove(peer, out _);
         }
     }
 }

@@ -26,6 +26,7 @@ internal sealed partial class SocialModule : INodeModule, IPeerPolicy, ISocial
     private readonly TaskGroup _tasks;
     private readonly ConcurrentDictionary<Fingerprint, FriendState> _states = new();
     private readonly ConcurrentDictionary<Fingerprint, Courier> _couriers = new();
+    private readonly ConcurrentDictionary<Fingerprint, byte> _dialling = new();
     private readonly KeyedTokenBuckets<Fingerprint> _friendRate;
     private readonly Lock _rateLock = new();
     private readonly Lock _refreshLock = new();

@@ -29,8 +29,11 @@ internal static partial class SocialLog
     [LoggerMessage(EventId = 5207, Level = LogLevel.Warning, Message = "Social task failed")]
     public static partial void TaskFailed(ILogger logger, Exception e);
 
-    [LoggerMessage(EventId = 5208, Level = LogLevel.Debug, Message = "Dial to {Peer} for a queued friend request failed: {Reason}")]
+    [LoggerMessage(EventId = 5208, Level = LogLevel.Debug, Message = "Dial to {Peer} to deliver what is queued for it failed: {Reason}")]
     public static partial void DialFailed(ILogger logger, string peer, string reason);
+
+    [LoggerMessage(EventId = 5210, Level = LogLevel.Debug, Message = "Dialling {Peer} at {Endpoint}: something is queued for it")]
+    public static partial void DialingOwed(ILogger logger, string peer, string endpoint);
 
     [LoggerMessage(EventId = 5209, Level = LogLevel.Information, Message = "{Peer} answered {Kind} with {Code}: {Message}")]
     public static partial void PeerError(ILogger logger, string peer, string kind, string code, string message);
