@@ -12,7 +12,7 @@ internal sealed class ProfileCommand : IReplCommand, ICompletingCommand
     private readonly Option<string?> _name = new("--name") { Description = "Display name, at most 64 characters" };
     private readonly Option<string?> _profession = new("--profession") { Description = "Profession, at most 64 characters" };
     private readonly Option<string?> _bio = new("--bio") { Description = "A few words, at most 1000 characters" };
-    private readonly Argument<string> _photo = new("file") { Description = "A JPEG, PNG or WebP photo; a thumbnail of at most 128×128 and 16 KiB is made from it" };
+    private readonly Argument<string> _photo = new("file") { Description = "A JPEG, PNG or WebP photo; a thumbnail of at most 128×128 and 16 KiB is made from it, and the photo is published as a URN" };
     private readonly Argument<string?> _showPeer = new("peer") { Description = SocialPeers.PeerHelp + "; none for this node", Arity = ArgumentArity.ZeroOrOne };
     private readonly Argument<string> _thumbPeer = new("peer") { Description = SocialPeers.PeerHelp };
     private readonly Option<string> _out = new("--out") { Description = "File to write the thumbnail to", Required = true };
@@ -30,7 +30,7 @@ internal sealed class ProfileCommand : IReplCommand, ICompletingCommand
     public Command BuildSyntax()
     {
         _set = new Command("set", "Change this node's name, profession or bio") { _name, _profession, _bio, CommonOptions.Json() };
-        _setPhoto = new Command("photo", "Make this node's thumbnail from a photo (no metadata leaves the node)") { _photo, CommonOptions.Json() };
+        _setPhoto = new Command("photo", "Make this node's thumbnail from a photo and publish the photo as a URN (no metadata leaves the node)") { _photo, CommonOptions.Json() };
         _show = new Command("show", "A profile: name, profession, bio, thumbnail size, safety code") { _showPeer, CommonOptions.Json() };
         _thumbnail = new Command("thumbnail", "Write a peer's thumbnail to a file") { _thumbPeer, _out, CommonOptions.Json() };
         return new Command(Name, Description) { _set, _setPhoto, _show, _thumbnail };
@@ -55,7 +55,7 @@ internal sealed class ProfileCommand : IReplCommand, ICompletingCommand
         }
         else if (sub == _setPhoto)
         {
-            var profile = SocialPeers.Do(() => social.SetPhoto(parse.GetValue(_photo)!));
+            var profile = await SocialPeers.DoAsync(() => social.SetPhotoAsync(parse.GetValue(_photo)!, cancellationToken));
             WriteOwn(context, profile);
         }
         else if (sub == _show)
@@ -120,7 +120,7 @@ internal sealed class ProfileCommand : IReplCommand, ICompletingCommand
         {
             context.WriteJson(new ProfileJson(
                 nodeId, fingerprint.Hex, p.DisplayName, p.Profession, p.Bio, p.Thumbnail?.Bytes.Length ?? 0, p.Thumbnail?.MediaType ?? "",
-                p.Thumbnail?.Width ?? 0, p.Thumbnail?.Height ?? 0, p.PhotoUrn, p.UpdatedAt.ToUnixTimeMilliseconds(),
+                p.Thumbnail?.Width ?? 0, p.Thumbnail?.Height ?? 0, p.PhotoUrn, p.PhotoUrnOf(fingerprint), p.UpdatedAt.ToUnixTimeMilliseconds(),
                 fetchedAt?.ToUnixTimeMilliseconds(), fresh, SafetyCode.Of(fingerprint)));
             return;
         }
@@ -131,6 +131,7 @@ internal sealed class ProfileCommand : IReplCommand, ICompletingCommand
             .Add("profession", p.Profession.Length == 0 ? "-" : p.Profession)
             .Add("bio", p.Bio.Length == 0 ? "-" : p.Bio)
             .Add("thumbnail", p.Thumbnail is { } t ? $"{t.MediaType}, {t.Width}×{t.Height}, {PeerText.Bytes(t.Bytes.Length)}" : "none")
+            .Add("photo urn", p.PhotoUrnOf(fingerprint) ?? "none")
             .Add("safety code", SafetyCode.Of(fingerprint));
         if (fetchedAt is { } at && !fresh)
         {
@@ -142,5 +143,5 @@ internal sealed class ProfileCommand : IReplCommand, ICompletingCommand
 
     internal sealed record ProfileJson(
         string NodeId, string Fingerprint, string DisplayName, string Profession, string Bio, int ThumbnailBytes, string ThumbnailType,
-        int ThumbnailWidth, int ThumbnailHeight, string PhotoUrn, long UpdatedAtMs, long? FetchedAtMs, bool Fresh, string SafetyCode);
+        int ThumbnailWidth, int ThumbnailHeight, string PhotoUrn, string? PhotoResurrect, long UpdatedAtMs, long? FetchedAtMs, bool Fresh, string SafetyCode);
 }

@@ -52,6 +52,18 @@ internal static class SocialPeers
         }
     }
 
+    public static async Task<T> DoAsync<T>(Func<Task<T>> operation)
+    {
+        try
+        {
+            return await operation();
+        }
+        catch (Exception e) when (e is SocialException or ThumbnailException)
+        {
+            throw new CommandException(e.Message, e);
+        }
+    }
+
     public static string Name(PeerRef peer) => PeerText.Name(peer.NodeId, peer.Fingerprint);
 
     public static string StateName(FriendState state) => state switch

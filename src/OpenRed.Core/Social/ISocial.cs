@@ -17,8 +17,11 @@ public interface ISocial
     /// <summary>Changes the given text fields (null: unchanged).</summary>
     SocialProfile SetProfile(string? displayName, string? profession, string? bio);
 
-    /// <summary>Makes and stores the thumbnail of the photo at <paramref name="path"/>.</summary>
-    SocialProfile SetPhoto(string path);
+    /// <summary>
+    /// Makes and stores the thumbnail of the photo at <paramref name="path"/>, and publishes the photo itself (upright,
+    /// re-encoded without metadata) as this node's URN <see cref="SocialProfile.PhotoUrnName"/>, named in the profile.
+    /// </summary>
+    Task<SocialProfile> SetPhotoAsync(string path, CancellationToken cancellationToken);
 
     /// <summary>Fetches the peer's profile when a session is up, else gives the one kept; null when none is known.</summary>
     Task<PeerProfile?> GetProfileAsync(Fingerprint peer, CancellationToken cancellationToken);

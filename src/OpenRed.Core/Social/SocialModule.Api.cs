@@ -33,12 +33,50 @@ internal sealed partial class SocialModule
         return updated;
     }
 
-    public SocialProfile SetPhoto(string path)
+    public async Task<SocialProfile> SetPhotoAsync(string path, CancellationToken cancellationToken)
     {
-        var thumbnail = ThumbnailMaker.FromFile(path, Options);
-        var updated = _store.GetOwnProfile() with { Thumbnail = thumbnail, UpdatedAt = _time.GetUtcNow() };
+        var (thumbnail, photo) = await Task.Run(() =>
+        {
+            var bytes = ThumbnailMaker.ReadPhoto(path, Options);
+            return (ThumbnailMaker.FromBytes(bytes, Options), ThumbnailMaker.CleanPhoto(bytes, Options));
+        }, cancellationToken);
+        var urn = await PublishPhotoAsync(photo, cancellationToken);
+        var updated = _store.GetOwnProfile() with { Thumbnail = thumbnail, PhotoUrn = urn, UpdatedAt = _time.GetUtcNow() };
         _store.SetOwnProfile(updated);
         return updated;
+    }
+
+    /// <summary>
+    /// Publishes the cleaned photo through Phoenix from a file of its own in the data directory: the publisher keeps
+    /// the source to regenerate chunks (section 8), and the user's original, with its metadata, is never published.
+    /// </summary>
+    private async Task<string> PublishPhotoAsync(Thumbnail photo, CancellationToken cancellationToken)
+    {
+        var dir = Path.Combine(_context.Node.DataDirectory.Root, "social");
+        Directory.CreateDirectory(dir);
+        var file = Path.Combine(dir, photo.MediaType == "image/webp" ? "profile-photo.webp" : "profile-photo.jpg");
+        var temporary = file + ".tmp";
+        await File.WriteAllBytesAsync(temporary, photo.Bytes, cancellationToken);
+        File.Move(temporary, file, overwrite: true);
+        Phoenix.IPhoenix phoenix;
+        try
+        {
+            phoenix = _context.Node.Phoenix;
+        }
+        catch (InvalidOperationException)
+        {
+            return ""; // A node without Phoenix shares the thumbnail only.
+        }
+
+        try
+        {
+            var published = await phoenix.PublishAsync(file, SocialProfile.PhotoUrnName, photo.MediaType, cancellationToken);
+            return published.Name;
+        }
+        catch (Phoenix.PhoenixException e)
+        {
+            throw new SocialException($"the photo could not be published, the profile is unchanged: {e.Message}", e);
+        }
     }
 
     public async Task<PeerProfile?> GetProfileAsync(Fingerprint peer, CancellationToken cancellationToken)

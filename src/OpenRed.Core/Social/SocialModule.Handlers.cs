@@ -199,7 +199,7 @@ internal sealed partial class SocialModule
 
         var now = _time.GetUtcNow();
         var updated = DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Min(p.UpdatedAtMs, (ulong)DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()));
-        var profile = new SocialProfile(p.DisplayName, p.Bio, p.Profession, thumbnail, SocialText.TooLong("urn", p.PhotoUrn, 128) is null ? p.PhotoUrn : "", updated);
+        var profile = new SocialProfile(p.DisplayName, p.Bio, p.Profession, thumbnail, Phoenix.UrnName.IsValid(p.PhotoUrn) ? p.PhotoUrn : "", updated);
         _store.PutPeerProfile(session.Fingerprint, session.NodeId, profile, now);
         Interlocked.Increment(ref _profilesFetched);
         return new PeerProfile(session.Fingerprint, session.NodeId, profile, now, true);

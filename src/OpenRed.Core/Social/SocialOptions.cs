@@ -25,6 +25,9 @@ public sealed record SocialOptions
     /// <summary>Largest side of a thumbnail, in pixels (128×128 at most).</summary>
     public int MaxThumbnailSide { get; init; } = 128;
 
+    /// <summary>Longest side of the full photo published as a URN; larger photos are scaled down before publishing.</summary>
+    public int MaxPhotoSide { get; init; } = 2048;
+
     /// <summary>A photo file larger than this is refused before it is read.</summary>
     public long MaxPhotoFileBytes { get; init; } = 64L << 20;
 

@@ -5,6 +5,16 @@ namespace OpenRed.Core.Social;
 /// <summary>A profile as shown and served: text fields within the limits of section 9, and an optional thumbnail.</summary>
 public sealed record SocialProfile(string DisplayName, string Bio, string Profession, Thumbnail? Thumbnail, string PhotoUrn, DateTimeOffset UpdatedAt)
 {
+    /// <summary>
+    /// The URN name this node publishes its full photo under. Every node uses the same name, so the photo is asked for
+    /// with its publisher, the profile's owner: <c>profile_photo@fingerprint-prefix</c> (see <see cref="PhotoUrnOf"/>).
+    /// </summary>
+    public const string PhotoUrnName = "profile_photo";
+
+    /// <summary>What to give <c>resurrect</c> for the photo of the profile of <paramref name="owner"/>; null when it has none.</summary>
+    public string? PhotoUrnOf(Fingerprint owner) =>
+        PhotoUrn.Length == 0 ? null : $"{PhotoUrn}@{owner.Hex[..16]}";
+
     public static SocialProfile Empty { get; } = new("", "", "", null, "", DateTimeOffset.UnixEpoch);
 }
 

@@ -68,6 +68,32 @@ public sealed class ThumbnailMakerTests
     }
 
     [Fact]
+    public void CleanPhoto_RotatedJpegWithExifAndGps_IsUpright_WholeAndWithoutMetadata()
+    {
+        using var halves = TestImages.Halves(200, 100);
+        var jpeg = TestImages.WithExif(TestImages.Encode(halves, SKEncodedImageFormat.Jpeg), orientation: 6);
+
+        var photo = ThumbnailMaker.CleanPhoto(jpeg, Options);
+
+        photo.MediaType.Should().Be("image/jpeg");
+        using var decoded = SKBitmap.Decode(photo.Bytes);
+        (decoded.Width, decoded.Height).Should().Be((100, 200), "turned upright, not cropped");
+        IsRed(decoded.GetPixel(50, 40)).Should().BeTrue("the top half is the red one once upright");
+        IsBlue(decoded.GetPixel(50, 160)).Should().BeTrue();
+        Contains(photo.Bytes, "Exif").Should().BeFalse();
+    }
+
+    [Fact]
+    public void CleanPhoto_Huge_ScaledToTheLongestSide()
+    {
+        using var big = TestImages.Noise(4000, 3000);
+
+        var photo = ThumbnailMaker.CleanPhoto(TestImages.Encode(big, SKEncodedImageFormat.Jpeg), Options);
+
+        (photo.Width, photo.Height).Should().Be((2048, 1536));
+    }
+
+    [Fact]
     public void NotAnImage_IsRefusedWithOneLine()
     {
         var act = () => ThumbnailMaker.FromBytes(Encoding.UTF8.GetBytes("hello, this is a text file\n"), Options);

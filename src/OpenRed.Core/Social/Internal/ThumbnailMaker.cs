@@ -62,19 +62,72 @@ internal static class ThumbnailMaker
             throw new ThumbnailException($"the image claims {info.Width}×{info.Height} pixels, over the budget of {options.MaxPhotoPixels} pixels");
         }
 
-        using var decoded = Decode(codec, options);
+        using var decoded = Decode(codec, options, options.MaxThumbnailSide);
         using var upright = Orient(decoded, codec.EncodedOrigin);
         var opaque = info.AlphaType == SKAlphaType.Opaque || !HasTransparency(upright);
         using var square = CropAndScale(upright, options.MaxThumbnailSide);
         return Encode(square, opaque, options.MaxThumbnailBytes);
     }
 
-    private static SKBitmap Decode(SKCodec codec, SocialOptions options)
+    /// <summary>
+    /// The full photo as it is published (section 9): upright, at most <see cref="SocialOptions.MaxPhotoSide"/> pixels on
+    /// its longer side, re-encoded (JPEG, or WebP when it has transparency) so that none of the original's metadata
+    /// leaves the node. The same budgets as the thumbnail are checked first.
+    /// </summary>
+    /// <exception cref="ThumbnailException">Not an image, truncated or over a budget.</exception>
+    public static Thumbnail CleanPhoto(byte[] photo, SocialOptions options)
     {
-        // The smallest scale the decoder offers that still covers the thumbnail: JPEG decodes at 1/2, 1/4, 1/8.
+        ArgumentNullException.ThrowIfNull(photo);
+        ArgumentNullException.ThrowIfNull(options);
+        using var data = SKData.CreateCopy(photo);
+        using var codec = SKCodec.Create(data) ?? throw new ThumbnailException("not an image this node can read (JPEG, PNG, WebP, GIF, BMP)");
+        var info = codec.Info;
+        if (info.Width <= 0 || info.Height <= 0 || (long)info.Width * info.Height > options.MaxPhotoPixels)
+        {
+            throw new ThumbnailException($"the image claims {info.Width}×{info.Height} pixels, over the budget of {options.MaxPhotoPixels} pixels");
+        }
+
+        using var decoded = Decode(codec, options, options.MaxPhotoSide);
+        using var upright = Orient(decoded, codec.EncodedOrigin);
+        var opaque = info.AlphaType == SKAlphaType.Opaque || !HasTransparency(upright);
+        using var fitted = Fit(upright, options.MaxPhotoSide);
+        using var image = SKImage.FromBitmap(fitted);
+        var format = opaque ? SKEncodedImageFormat.Jpeg : SKEncodedImageFormat.Webp;
+        using var encoded = image.Encode(format, 85) ?? throw new ThumbnailException("the photo cannot be encoded");
+        return new Thumbnail(encoded.ToArray(), opaque ? "image/jpeg" : "image/webp", fitted.Width, fitted.Height);
+    }
+
+    /// <summary>Reads a photo file within <see cref="SocialOptions.MaxPhotoFileBytes"/>.</summary>
+    /// <exception cref="ThumbnailException">Missing, unreadable or too large.</exception>
+    public static byte[] ReadPhoto(string path, SocialOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        try
+        {
+            var file = new FileInfo(path);
+            if (!file.Exists)
+            {
+                throw new ThumbnailException($"{path}: no such file");
+            }
+
+            if (file.Length > options.MaxPhotoFileBytes)
+            {
+                throw new ThumbnailException($"{path}: {file.Length} bytes is over the photo limit of {options.MaxPhotoFileBytes} bytes");
+            }
+
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new ThumbnailException($"{path}: {e.Message}", e);
+        }
+    }
+
+    private static SKBitmap Decode(SKCodec codec, SocialOptions options, int side)
+    {
+        // The smallest scale the decoder offers that still covers the wanted side: JPEG decodes at 1/2, 1/4, 1/8.
         var full = codec.Info;
         var size = new SKSizeI(full.Width, full.Height);
-        var side = options.MaxThumbnailSide;
         foreach (var scale in new[] { 0.125f, 0.25f, 0.5f })
         {
             var d = codec.GetScaledDimensions(scale);
@@ -146,6 +199,22 @@ internal static class ThumbnailMaker
             SKRect.Create(left, top, side, side),
             SKRect.Create(0, 0, outSide, outSide),
             new SKSamplingOptions(SKCubicResampler.Mitchell));
+        canvas.Flush();
+        return result;
+    }
+
+    /// <summary>The whole picture, scaled down (never up) so that its longer side is at most <paramref name="maxSide"/>.</summary>
+    private static SKBitmap Fit(SKBitmap source, int maxSide)
+    {
+        var longer = Math.Max(source.Width, source.Height);
+        var ratio = Math.Min(1.0, (double)maxSide / longer);
+        var w = Math.Max(1, (int)Math.Round(source.Width * ratio));
+        var h = Math.Max(1, (int)Math.Round(source.Height * ratio));
+        var result = new SKBitmap(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Premul));
+        using var canvas = new SKCanvas(result);
+        canvas.Clear(SKColors.Transparent);
+        using var image = SKImage.FromBitmap(source);
+        canvas.DrawImage(image, SKRect.Create(0, 0, source.Width, source.Height), SKRect.Create(0, 0, w, h), new SKSamplingOptions(SKCubicResampler.Mitchell));
         canvas.Flush();
         return result;
     }
