@@ -16,6 +16,15 @@ internal sealed class PhoenixIndex : IDisposable
 {
     private readonly SqliteConnection _db;
     private readonly Lock _lock = new();
+
+    // Records by content id as last read: a chunk server looks its record up for every chunk it serves, and reading
+    // it again means parsing every chunk hash and hashing them all for the content id (for a 4 GiB URN, more bytes
+    // than the chunk). Any write to the records table clears it.
+    private readonly Dictionary<string, StoredUrn?> _byRoot = new(StringComparer.Ordinal);
+
+    // Last-use marks waiting to be written, in one transaction per batch: a mark per chunk served cost a statement
+    // (and a commit) per chunk. Eviction flushes them first; a crash loses at most one batch of LRU order, no data.
+    private readonly Dictionary<string, (byte[] Hash, long Ms)> _touches = new(StringComparer.Ordinal);
     private long _chunkBytes;
 
     public PhoenixIndex(NodeDatabase database)
@@ -27,13 +36,25 @@ internal sealed class PhoenixIndex : IDisposable
     /// <summary>Bytes of every chunk on disk.</summary>
     public long ChunkBytes => Interlocked.Read(ref _chunkBytes);
 
-    public void Dispose() => _db.Dispose();
+    /// <summary>Last-use marks kept in memory until this many are waiting (or an eviction or shutdown needs them).</summary>
+    public const int TouchBatch = 64;
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            FlushTouches();
+        }
+
+        _db.Dispose();
+    }
 
     /// <summary>Adds a record, or raises the role of one held already (a role never goes down here).</summary>
     public void PutRecord(RecordInfo info, UrnRole role, string? sourcePath, long nowMs)
     {
         lock (_lock)
         {
+            _byRoot.Clear();
             using var tx = _db.BeginTransaction();
             using (var cmd = Command("""
                 INSERT INTO phoenix_records (root, name, publisher, version, size, record, role, source_path, added_ms)
@@ -81,8 +102,26 @@ internal sealed class PhoenixIndex : IDisposable
     public void MarkSourceChanged(byte[] root) =>
         Execute("UPDATE phoenix_records SET source_changed = 1 WHERE root = $root;", ("$root", root));
 
-    public StoredUrn? Get(byte[] root) =>
-        Records("WHERE root = $root", ("$root", root)).FirstOrDefault();
+    public StoredUrn? Get(byte[] root)
+    {
+        var key = Convert.ToHexString(root);
+        lock (_lock)
+        {
+            if (_byRoot.TryGetValue(key, out var known))
+            {
+                return known;
+            }
+
+            var stored = Records("WHERE root = $root", ("$root", root)).FirstOrDefault();
+            if (_byRoot.Count >= 256)
+            {
+                _byRoot.Clear();
+            }
+
+            _byRoot[key] = stored;
+            return stored;
+        }
+    }
 
     /// <summary>Records of <paramref name="name"/>, of one publisher when given, newest first.</summary>
     public IReadOnlyList<StoredUrn> ByName(string name, Fingerprint? publisher) =>
@@ -97,6 +136,7 @@ internal sealed class PhoenixIndex : IDisposable
     {
         lock (_lock)
         {
+            _byRoot.Clear();
             var orphans = new List<byte[]>();
             using (var cmd = Command("""
                 SELECT DISTINCT rc.hash FROM phoenix_record_chunks rc
@@ -202,11 +242,38 @@ internal sealed class PhoenixIndex : IDisposable
         var key = hash.ToArray();
         lock (_lock)
         {
-            using var cmd = Command("UPDATE phoenix_chunks SET last_used_ms = $now WHERE hash = $h;");
-            cmd.Parameters.AddWithValue("$h", key);
-            cmd.Parameters.AddWithValue("$now", nowMs);
-            cmd.ExecuteNonQuery();
+            _touches[Convert.ToHexString(key)] = (key, nowMs);
+            if (_touches.Count >= TouchBatch)
+            {
+                FlushTouches();
+            }
         }
+    }
+
+    /// <summary>Writes the waiting last-use marks; called under the lock.</summary>
+    private void FlushTouches()
+    {
+        if (_touches.Count == 0)
+        {
+            return;
+        }
+
+        using var tx = _db.BeginTransaction();
+        using (var cmd = Command("UPDATE phoenix_chunks SET last_used_ms = max(last_used_ms, $now) WHERE hash = $h;", tx))
+        {
+            var h = cmd.Parameters.Add("$h", SqliteType.Blob);
+            var now = cmd.Parameters.Add("$now", SqliteType.Integer);
+            cmd.Prepare();
+            foreach (var (hash, ms) in _touches.Values)
+            {
+                h.Value = hash;
+                now.Value = ms;
+                cmd.ExecuteNonQuery();
+            }
+        }
+
+        tx.Commit();
+        _touches.Clear();
     }
 
     /// <summary>Which chunks of a record are on disk, by index.</summary>
@@ -238,6 +305,7 @@ internal sealed class PhoenixIndex : IDisposable
     {
         lock (_lock)
         {
+            FlushTouches();
             using var cmd = Command("""
                 SELECT c.hash, c.size FROM phoenix_chunks c
                 WHERE NOT EXISTS (
@@ -350,6 +418,11 @@ internal sealed class PhoenixIndex : IDisposable
     {
         lock (_lock)
         {
+            if (sql.Contains("phoenix_records", StringComparison.Ordinal))
+            {
+                _byRoot.Clear();
+            }
+
             using var cmd = Command(sql);
             foreach (var (n, v) in args)
             {
