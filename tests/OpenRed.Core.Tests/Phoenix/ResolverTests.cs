@@ -91,6 +91,30 @@ public sealed class ResolverTests : IDisposable
     }
 
     [Fact]
+    public async Task Resolve_PublisherLostAChunk_AnotherNodeGetsItRegenerated_StageRegeneration()
+    {
+        var a = _mesh.Add("a", identity: _alice);
+        var b = _mesh.Add("b");
+        var r1 = _mesh.Add("r1");
+        MemoryMesh.Link(a, b);
+        MemoryMesh.Link(r1, b);
+        var content = RandomNumberGenerator.GetBytes(800_000);
+        var source = Path.Combine(a.DataDir, "source.bin");
+        await File.WriteAllBytesAsync(source, content);
+        var info = a.Publish(content, "regen_far", source);
+        r1.Hold(info, content);
+        r1.Parts.Store.Delete([info.Hash(1).ToArray()]);
+        a.Parts.Store.Delete([info.Hash(1).ToArray(), info.Hash(2).ToArray()]);
+
+        var r = await b.Parts.Resolver.ResolveAsync(new UrnRequest("regen_far", null), Timeout, UrnRole.Cached, null, CancellationToken.None);
+
+        r.Stage.Should().Be(ResurrectStage.Regeneration, "chunk 1 was nowhere but in the publisher's source");
+        b.Parts.Resolver.Verify(info).Should().AllSatisfy(h => h.Should().BeTrue());
+        // Chunk 2 too when the publisher's answer came before the replica's (the fetch starts on the first answer).
+        a.Counters.ChunksRegenerated.Should().BeInRange(1, 2);
+    }
+
+    [Fact]
     public async Task Resolve_NothingAnywhere_FailureNamesWhatWasTried()
     {
         var a = _mesh.Add("a");

@@ -30,6 +30,7 @@ internal sealed class Fetcher : IAsyncDisposable
     private readonly Common.TaskGroup _slots = new();
     private TaskCompletionSource _changed = New();
     private int _remaining;
+    private int _regenerated;
     private long _bytes;
     private int _activeSlots;
     private bool _noMoreSources;
@@ -82,6 +83,21 @@ internal sealed class Fetcher : IAsyncDisposable
 
     public bool IsComplete => _complete.Task.IsCompletedSuccessfully;
 
+    /// <summary>
+    /// Chunks the publisher supplied although its UrnFound said it did not hold them: it regenerated them from its
+    /// source (section 8, step 3), which is what the resolution reports as its stage.
+    /// </summary>
+    public int Regenerated
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _regenerated;
+            }
+        }
+    }
+
     /// <summary>Holders that delivered at least one good chunk, with how many.</summary>
     public IReadOnlyList<(Fingerprint Fingerprint, string NodeId, int Chunks)> Contributors
     {
@@ -130,7 +146,7 @@ internal sealed class Fetcher : IAsyncDisposable
                 return;
             }
 
-            holder = new Holder(source);
+            holder = new Holder(source, source.Fingerprint == _info.Publisher);
             _holders[source.Fingerprint] = holder;
             _activeSlots += _options.RequestsPerHolder;
         }
@@ -286,6 +302,11 @@ internal sealed class Fetcher : IAsyncDisposable
                 _done[index] = true;
                 _remaining--;
                 h.Delivered++;
+                if (!h.Holds(index))
+                {
+                    _regenerated++;
+                }
+
                 _inFlight.Remove(index);
                 Interlocked.Add(ref _bytes, data.Length);
                 if (_remaining == 0)
@@ -312,6 +333,23 @@ internal sealed class Fetcher : IAsyncDisposable
                 _inFlight[node.Value] = (1, _time.GetTimestamp());
                 h.InFlight.Add(node.Value);
                 return node.Value;
+            }
+        }
+
+        // The publisher regenerates from its source a chunk it no longer holds (section 8, step 3): asked only for
+        // chunks no other holder may supply, so replicas keep the load and the source is read only when needed.
+        if (h.Publisher)
+        {
+            for (var node = _queue.First; node is not null; node = node.Next)
+            {
+                var i = node.Value;
+                if (!h.Missing.Contains(i) && !_holders.Values.Any(o => o != h && !o.Bad && !o.Dead && o.MayHave(i)))
+                {
+                    _queue.Remove(node);
+                    _inFlight[i] = (1, _time.GetTimestamp());
+                    h.InFlight.Add(i);
+                    return i;
+                }
             }
         }
 
@@ -377,9 +415,12 @@ internal sealed class Fetcher : IAsyncDisposable
 
     private static TaskCompletionSource New() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private sealed class Holder(IChunkSource source)
+    private sealed class Holder(IChunkSource source, bool publisher)
     {
         public IChunkSource Source { get; } = source;
+
+        /// <summary>The record's publisher, which can regenerate what it no longer holds.</summary>
+        public bool Publisher { get; } = publisher;
 
         public HashSet<int> Missing { get; } = [];
 
@@ -391,6 +432,9 @@ internal sealed class Fetcher : IAsyncDisposable
 
         public int Delivered { get; set; }
 
-        public bool MayHave(int index) => (Source.Have is null || (index < Source.Have.Length && Source.Have[index])) && !Missing.Contains(index);
+        public bool MayHave(int index) => Holds(index) && !Missing.Contains(index);
+
+        /// <summary>What its UrnFound said it holds.</summary>
+        public bool Holds(int index) => Source.Have is null || (index < Source.Have.Length && Source.Have[index]);
     }
 }

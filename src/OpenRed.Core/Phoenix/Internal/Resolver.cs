@@ -285,8 +285,9 @@ internal sealed partial class Resolver(
                 throw Ambiguity(request, [.. publishers.Select(p => newest[p])], nodeIds);
             }
 
+            // Chunks only the publisher's source could give: the answer came from regeneration, as the user should see.
             return (new Resolution(
-                target, ResurrectStage.Network,
+                target, fetcher.Regenerated > 0 ? ResurrectStage.Regeneration : ResurrectStage.Network,
                 [.. fetcher.Contributors.Select(c => new UrnHolder(c.Fingerprint, c.NodeId, c.Chunks))],
                 Warn(request, target, remembered)), null);
         }
