@@ -129,7 +129,8 @@ internal static class PhoenixBench
                 {
                     Target = ">= 80 % of one session", Met = ratio >= 0.8, Reference = "same size from 1 holder (one session), same run",
                     ReferenceValue = Mbps(one), ReferenceUnit = "MB/s", Ratio = ratio, PeakRssKiB = fetchRss,
-                    Note = string.Create(CultureInfo.InvariantCulture, $"{(int)three["holders"]!} holders supplied chunks"),
+                    Note = string.Create(CultureInfo.InvariantCulture,
+                        $"{(int)three["holders"]!} holders supplied chunks (stage {(string?)three["stage"]}); from 1: stage {(string?)one["stage"]}"),
                 },
                 new Figure("phoenix peak memory, fetching process", (fetchRss ?? 0) / 1024.0, "MiB") { PeakRssKiB = fetchRss },
                 new Figure($"phoenix peak memory, {publishGiB} GiB publish", ((long?)bigPub["peak_rss_kib"] ?? 0) / 1024.0, "MiB")

@@ -5,8 +5,9 @@ using System.Text.Json;
 namespace OpenRed.IntegrationTests.Lab.Scenarios;
 
 /// <summary>
-/// The real <c>openred</c> executable running in one lab host, driven through its piped REPL. Only the
-/// <c>--json</c> answers are read (CONTRACT.md); pretty output is never scraped. The lab owns the process.
+/// The real <c>openred</c> executable running in one lab host, driven through its piped REPL. Answers are read as
+/// <c>--json</c> lines (CONTRACT.md); the few commands without --json (<c>msg</c>) are matched on the one line
+/// CLI.md fixes for them. The lab owns the process.
 /// </summary>
 internal sealed class LabNode
 {
@@ -108,9 +109,44 @@ internal sealed class LabNode
         }
     }
 
+    /// <summary>Sends <c>&lt;command&gt; --json</c> and returns the first JSON object line after it, whatever its fields.</summary>
+    public async Task<JsonElement> CommandJsonAsync(string command, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var line = await CommandAsync(command + " --json", l => IsAnswer(l, null), timeout, cancellationToken);
+        using var doc = JsonDocument.Parse(line);
+        return doc.RootElement.Clone();
+    }
+
+    /// <summary>
+    /// Sends any command line as typed and returns the first line of output after it that <paramref name="answer"/>
+    /// accepts; a command that fails prints on stderr, so its timeout names the command and the stderr so far.
+    /// </summary>
+    public async Task<string> CommandAsync(string line, Func<string, bool> answer, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await _process.StandardInput.WriteLineAsync(line);
+            await _process.StandardInput.FlushAsync(cancellationToken);
+            try
+            {
+                return await _output.WaitForLineAsync(answer, timeout, cancellationToken);
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException($"{NodeId} in host{Host}: no answer to '{line}' within {timeout}: {e.Message}", e);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     public override string ToString() => $"{NodeId} (host{Host}, {Address}, sector {Sector})";
 
-    private static bool IsAnswer(string line, string marker)
+    private static bool IsAnswer(string line, string? marker)
     {
         if (!line.StartsWith('{'))
         {
@@ -120,7 +156,7 @@ internal sealed class LabNode
         try
         {
             using var doc = JsonDocument.Parse(line);
-            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(marker, out _);
+            return doc.RootElement.ValueKind == JsonValueKind.Object && (marker is null || doc.RootElement.TryGetProperty(marker, out _));
         }
         catch (JsonException)
         {
