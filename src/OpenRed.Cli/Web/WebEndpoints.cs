@@ -84,14 +84,14 @@ internal sealed partial class WebEndpoints
         var name = NonEmpty(query["name"]);
         var type = NonEmpty(query["type"]);
         var fileName = UploadName(NonEmpty(query["filename"]) ?? name);
-        if (context.Request.ContentLength > _options.MaxUploadBytes)
-        {
-            throw TooLarge();
-        }
-
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
             limit.MaxRequestBodySize = _options.MaxUploadBytes;
+        }
+
+        if (context.Request.ContentLength > _options.MaxUploadBytes)
+        {
+            throw TooLarge();
         }
 
         using var done = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping);
@@ -228,7 +228,7 @@ internal sealed partial class WebEndpoints
                 ? entry.MediaType
                 : "application/octet-stream";
             context.Response.ContentLength = content.Length;
-            context.Response.Headers.ContentDisposition = $"attachment; filename=\"{entry.Name}\"";
+            context.Response.Headers.ContentDisposition = $"attachment; filename=\"{DownloadName(entry)}\"";
             context.Response.Headers.CacheControl = "no-store";
             await content.CopyToAsync(context.Response.Body, done.Token);
         }
@@ -320,6 +320,13 @@ internal sealed partial class WebEndpoints
 
     private ApiException TooLarge() =>
         new(StatusCodes.Status413PayloadTooLarge, $"the file is larger than {_options.MaxUploadBytes} bytes, the most the dashboard takes");
+
+    // URN names are a-z 0-9 _ . : - (nothing to escape in the header); the type's extension helps the saved file open.
+    private static string DownloadName(UrnEntry entry)
+    {
+        var extension = MediaTypes.Extension(entry.MediaType);
+        return entry.Name.EndsWith(extension, StringComparison.Ordinal) ? entry.Name : entry.Name + extension;
+    }
 
     private static string? NonEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
 
