@@ -76,7 +76,7 @@ internal sealed partial class WebEndpoints
     }
 
     private Task SessionAsync(HttpContext context) => ControlApi.WriteJsonAsync(context, StatusCodes.Status200OK,
-        new WebSession(_token.Csrf, _node.NodeId, _node.Fingerprint.Hex, ControlApi.Version()));
+        new WebSession(_token.Csrf, _node.NodeId, _node.Fingerprint.Hex, ControlApi.Version(), _options.MaxUploadBytes));
 
     private async Task PublishAsync(HttpContext context)
     {

@@ -106,12 +106,30 @@ public sealed class WebEndpointsTests : IAsyncLifetime
         streamed.Headers.TransferEncodingChunked = true;
 
         using var a = await small.Http.SendAsync(declared);
-        using var b = await small.Http.SendAsync(streamed);
+        HttpStatusCode? b;
+        try
+        {
+            using var response = await small.Http.SendAsync(streamed);
+            b = response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            // Kestrel answers 413 and closes the connection while the client may still be writing: a broken pipe then.
+            b = null;
+        }
 
         a.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
-        b.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
+        (await a.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString().Should().Contain("10000 bytes");
+        b?.Should().Be(HttpStatusCode.RequestEntityTooLarge);
+        (await small.GetJsonAsync("/v1/web/session")).GetProperty("max_upload_bytes").GetInt64().Should().Be(10_000);
         small.Node.Phoenix.ListUrns().Should().BeEmpty();
-        Directory.EnumerateFileSystemEntries(Path.Combine(small.Node.DataDirectory.Root, WebEndpoints.UploadsDirectoryName)).Should().BeEmpty();
+        var uploads = Path.Combine(small.Node.DataDirectory.Root, WebEndpoints.UploadsDirectoryName);
+        using var deadline = new CancellationTokenSource(Wait);
+        while (Directory.EnumerateFileSystemEntries(uploads).Any())
+        {
+            // The refused request's part is removed when its handler ends, which may be after the client saw the close.
+            await Task.Delay(50, deadline.Token);
+        }
     }
 
     [Fact]

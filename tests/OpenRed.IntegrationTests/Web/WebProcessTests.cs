@@ -134,6 +134,19 @@ public sealed class WebProcessTests
         parse.Errors.Should().ContainSingle().Which.Message.Should().StartWith("--web: ").And.Contain(expected);
     }
 
+    [Fact]
+    public void WebFlags_WithoutWeb_Warn()
+    {
+        var flags = new StartupFlags(() => "host", _ => null);
+
+        var alone = flags.Parse(["--web-allow-remote", "--new-web-token"]);
+        var beside = flags.Parse(["--web", "--web-allow-remote", "--new-web-token"]);
+
+        InertFlags.Warnings(flags, alone).Should().Equal(
+            "--web-allow-remote has no effect without --web", "--new-web-token has no effect without --web");
+        InertFlags.Warnings(flags, beside).Should().BeEmpty();
+    }
+
     private static (string BaseUrl, string Token) Split(string line)
     {
         var url = line["dashboard: ".Length..];
