@@ -146,8 +146,9 @@ internal sealed partial class WebEndpoints
         {
             throw new ApiException(e.StatusCode, "bad request: " + e.Message);
         }
-        catch (IOException e)
+        catch (IOException e) when (e is not Microsoft.AspNetCore.Connections.ConnectionResetException && !context.RequestAborted.IsCancellationRequested)
         {
+            // The disk (full, not writable); a page that left is not answered at all.
             throw new ApiException(StatusCodes.Status507InsufficientStorage, $"cannot store the upload: {e.Message}");
         }
     }
