@@ -125,7 +125,7 @@ public sealed class WebEndpointsTests : IAsyncLifetime
         small.Node.Phoenix.ListUrns().Should().BeEmpty();
         var uploads = Path.Combine(small.Node.DataDirectory.Root, WebEndpoints.UploadsDirectoryName);
         using var deadline = new CancellationTokenSource(Wait);
-        while (Directory.EnumerateFileSystemEntries(uploads).Any())
+        while (Directory.Exists(uploads) && Directory.EnumerateFileSystemEntries(uploads).Any())
         {
             // The refused request's part is removed when its handler ends, which may be after the client saw the close.
             await Task.Delay(50, deadline.Token);

@@ -15,6 +15,9 @@ namespace OpenRed.IntegrationTests.Web;
 [UnsupportedOSPlatform("windows")]
 public sealed class WebProcessTests
 {
+    // Several nodes start and stop in turn on a machine shared with other builds: generous, never slept.
+    private static readonly TimeSpan Slow = TimeSpan.FromMinutes(2);
+
     [Fact]
     public async Task PrintsOneLine_StatusRepeatsAddress_TokenFileOwnerOnly_SameTokenAfterRestart()
     {
@@ -22,8 +25,8 @@ public sealed class WebProcessTests
         string firstLine;
         await using (var node = await OpenRedProcess.StartNodeAsync(dir.Sub("n"), "--web", "127.0.0.1:0"))
         {
-            firstLine = await node.WaitForStdoutAsync(l => l.StartsWith("dashboard: ", StringComparison.Ordinal));
-            var status = await node.CommandJsonAsync("status");
+            firstLine = await node.WaitForStdoutAsync(l => l.StartsWith("dashboard: ", StringComparison.Ordinal), Slow);
+            var status = await node.CommandJsonAsync("status", Slow);
             var (baseUrl, token) = Split(firstLine);
 
             baseUrl.Should().MatchRegex(@"^http://127\.0\.0\.1:\d+/$");
@@ -37,11 +40,11 @@ public sealed class WebProcessTests
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
             (await http.GetFromJsonAsync<JsonElement>("/v1/status")).GetProperty("dashboard").GetString().Should().Be(baseUrl);
             node.CloseInput();
-            (await node.WaitForExitAsync()).Should().Be(0);
+            (await node.WaitForExitAsync(Slow)).Should().Be(0);
         }
 
         await using var again = await OpenRedProcess.StartNodeAsync(dir.Sub("n"), "--web", "127.0.0.1:0");
-        var secondLine = await again.WaitForStdoutAsync(l => l.StartsWith("dashboard: ", StringComparison.Ordinal));
+        var secondLine = await again.WaitForStdoutAsync(l => l.StartsWith("dashboard: ", StringComparison.Ordinal), Slow);
         Split(secondLine).Token.Should().Be(Split(firstLine).Token);
         again.StderrLines.Should().BeEmpty();
     }
@@ -50,9 +53,9 @@ public sealed class WebProcessTests
     public async Task NewWebToken_ReplacesIt()
     {
         using var dir = new TempDirectory();
-        var first = await OpenRedProcess.RunAsync(["--port", "0", "--no-lighthouse", "--data-dir", dir.Sub("n"), "--web", "127.0.0.1:0"], "status\n");
+        var first = await OpenRedProcess.RunAsync(["--port", "0", "--no-lighthouse", "--data-dir", dir.Sub("n"), "--web", "127.0.0.1:0"], "status\n", Slow);
         var second = await OpenRedProcess.RunAsync(
-            ["--port", "0", "--no-lighthouse", "--data-dir", dir.Sub("n"), "--web", "127.0.0.1:0", "--new-web-token"], "status\n");
+            ["--port", "0", "--no-lighthouse", "--data-dir", dir.Sub("n"), "--web", "127.0.0.1:0", "--new-web-token"], "status\n", Slow);
 
         first.ExitCode.Should().Be(0, first.ToString());
         second.ExitCode.Should().Be(0, second.ToString());
@@ -67,7 +70,7 @@ public sealed class WebProcessTests
     {
         using var dir = new TempDirectory();
 
-        var run = await OpenRedProcess.RunAsync(["--port", "0", "--no-lighthouse", "--data-dir", dir.Sub("n"), "--web", address], "status\n");
+        var run = await OpenRedProcess.RunAsync(["--port", "0", "--no-lighthouse", "--data-dir", dir.Sub("n"), "--web", address], "status\n", Slow);
 
         run.ExitCode.Should().Be(2, run.ToString());
         run.StderrLines[0].Should().StartWith("openred: --web: ").And.Contain("not a loopback address").And.Contain("--web-allow-remote");
@@ -80,7 +83,7 @@ public sealed class WebProcessTests
         using var dir = new TempDirectory();
 
         var run = await OpenRedProcess.RunAsync(
-            ["--port", "0", "--no-lighthouse", "--data-dir", dir.Sub("n"), "--web", "0.0.0.0:0", "--web-allow-remote"], "status --json\n");
+            ["--port", "0", "--no-lighthouse", "--data-dir", dir.Sub("n"), "--web", "0.0.0.0:0", "--web-allow-remote"], "status --json\n", Slow);
 
         run.ExitCode.Should().Be(0, run.ToString());
         run.StderrLines.Should().ContainSingle(run.ToString()).Which.Should().StartWith("openred: warning: ").And.Contain("beyond this machine");
@@ -95,7 +98,7 @@ public sealed class WebProcessTests
         taken.Start();
         var port = ((IPEndPoint)taken.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
 
-        var run = await OpenRedProcess.RunAsync(["--port", "0", "--no-lighthouse", "--data-dir", dir.Sub("n"), "--web", "127.0.0.1:" + port], "status\n");
+        var run = await OpenRedProcess.RunAsync(["--port", "0", "--no-lighthouse", "--data-dir", dir.Sub("n"), "--web", "127.0.0.1:" + port], "status\n", Slow);
 
         run.ExitCode.Should().Be(1, run.ToString());
         run.StderrLines.Should().ContainSingle(run.ToString())
