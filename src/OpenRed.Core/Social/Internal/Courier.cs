@@ -89,6 +89,12 @@ internal sealed class Courier
     /// <summary>One pass over what is owed; false when it stopped early and should be tried again after a pause.</summary>
     private async Task<bool> PassAsync(CancellationToken cancellationToken)
     {
+        // A courier whose session has closed may still be woken (a `msg` kicks it): it must not mark anything sent.
+        if (!_session.IsOpen)
+        {
+            return true;
+        }
+
         try
         {
             if (!await SendFriendBusinessAsync(cancellationToken))
@@ -170,6 +176,11 @@ internal sealed class Courier
 
     private async Task<bool> SendOneAsync(OutboxItem item, CancellationToken cancellationToken)
     {
+        if (!_session.IsOpen)
+        {
+            return false;
+        }
+
         _store.MarkSent(item.Seq);
         var answer = await _session.RequestAsync(new Envelope
         {
