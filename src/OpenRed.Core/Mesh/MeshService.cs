@@ -182,7 +182,7 @@ internal sealed partial class MeshService : IAsyncDisposable
         var stuck = sessions.Where(s => !s.Completion.IsCompleted).Select(s => AbortQuietlyAsync(s.Secure, now.Token));
         await TaskGroup.WaitQuietlyAsync(stuck, _options.ShutdownGoodbyeTimeout);
         await _tasks.WaitAsync(_options.ShutdownGoodbyeTimeout);
-        _links?.Flush();
+        _links?.Close();
         _stopping.Dispose();
     }
 
