@@ -137,9 +137,11 @@ internal sealed class FrameReader : IDisposable
             return new OwnedFrame(copy, 0, body.Length);
         }
 
-        // The frame ends at _start; the bytes after it (at most a small read) move to a new buffer of the reader's.
+        // The bytes after the frame (at most a small read) move to a new buffer of the reader's.
         var buffer = _buffer;
-        var offset = _start - body.Length;
+        var offset = System.Runtime.InteropServices.MemoryMarshal.TryGetArray<byte>(body, out var segment)
+            ? segment.Offset
+            : throw new InvalidOperationException("a frame body lies in the reader's array");
         var rest = _end - _start;
         _buffer = _pool.Rent(SmallBuffer);
         buffer.AsSpan(_start, rest).CopyTo(_buffer);
