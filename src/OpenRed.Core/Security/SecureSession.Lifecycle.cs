@@ -81,11 +81,8 @@ public sealed partial class SecureSession
     /// </summary>
     void IHeartbeatTarget.OnHeartbeat(DateTimeOffset now)
     {
-        if (!IsOpen)
-        {
-            return;
-        }
-
+        // Also while a Goodbye drains (closed, loops still running): a peer that stops reading then still trips the
+        // send deadline, and the session leaves the heartbeat only once its loops have stopped.
         try
         {
             Housekeep(now);
