@@ -160,6 +160,13 @@ internal sealed partial class MeshService : IAsyncDisposable
         }
 
         await session.CloseAsync(reason, cancellationToken);
+        if (session.Completion.IsCompleted)
+        {
+            // The session's Closed event runs just after its completion, on another thread: announce the close here
+            // (once; the event then finds it done), so whoever asked sees the session gone when this returns.
+            OnClosed(session);
+        }
+
         return true;
     }
 
