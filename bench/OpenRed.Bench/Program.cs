@@ -16,7 +16,7 @@ internal static class Program
           all                       every scenario below (default); writes bench-results/latest.json or --out FILE
           discovery  [--nodes 20] [--runs 5] [--same-sector] [--cold]
           handshakes [--seconds 10] [--in-flight 32] [--warmup 5] [--responder node|mesh|both]
-          throughput [--gib 1] [--reps 3]
+          throughput [--gib 1] [--reps 3] [--receive single|overlapped]
           setup      [--rounds 200]  (connection set-up latency between two idle nodes)
           crypto     [--seconds 0.5]
           phoenix    [--runs 20] [--bulk-mib 256] [--publish-gib 1]
@@ -113,6 +113,12 @@ internal static class Program
 
         var gib = args.Number("--gib", 1, 0.01, 64);
         var reps = args.Int("--reps", 3, 1, 100);
+        var receive = args.String("--receive", "single");
+        if (receive is not ("single" or "overlapped"))
+        {
+            throw new ArgumentException("--receive must be single or overlapped");
+        }
+
         var chatMessages = args.Int("--messages", 5000, 10, 1_000_000);
         var latencyRuns = args.Int("--latency-runs", 200, 10, 100_000);
         var rounds = args.Int("--rounds", 200, 1, 100_000);
@@ -172,7 +178,7 @@ internal static class Program
             return figures;
         });
         await Scenario("setup", () => SetupLatency.RunAsync(rounds, Progress, cancellationToken));
-        await Scenario("throughput", () => Throughput.RunAsync(gib, reps, Progress, cancellationToken));
+        await Scenario("throughput", () => Throughput.RunAsync(gib, reps, receive, Progress, cancellationToken));
         var phoenixRuns = args.Int("--runs", 20, 1, 1000);
         var bulkMiB = args.Int("--bulk-mib", 256, 1, 4096);
         var publishGiB = args.Number("--publish-gib", 1, 0.01, 4);

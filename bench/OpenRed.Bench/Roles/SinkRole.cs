@@ -20,10 +20,13 @@ internal static class SinkRole
 
     public static async Task<int> RunAsync(BenchArgs args, CancellationToken cancellationToken)
     {
-        _ = args;
+        // --receive overlapped: the session reads the socket in a stage of its own while the last frame is decrypted.
+        var overlapped = args.String("--receive", "single") == "overlapped";
+        var options = ResponderRole.OpenGates(MeshOptions.Default);
+        options = options with { Session = options.Session with { OverlapDecryption = overlapped } };
         long bytes = 0, frames = 0;
         var gcMark = GcSnapshot.Now();
-        await using var mesh = BareMesh.Start("sink", ResponderRole.OpenGates(MeshOptions.Default), m =>
+        await using var mesh = BareMesh.Start("sink", options, m =>
         {
             m.Handle(Envelope.BodyOneofCase.ChunkData, (_, envelope, _) =>
             {

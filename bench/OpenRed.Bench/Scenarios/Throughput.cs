@@ -14,11 +14,12 @@ internal static class Throughput
 {
     public const int Size256K = 256 * 1024;
 
-    public static async Task<IReadOnlyList<Figure>> RunAsync(double gib, int reps, Action<string> progress, CancellationToken cancellationToken)
+    /// <param name="receive">"single" (one receive loop) or "overlapped" (a read stage beside the decrypting loop).</param>
+    public static async Task<IReadOnlyList<Figure>> RunAsync(double gib, int reps, string receive, Action<string> progress, CancellationToken cancellationToken)
     {
         var max = ChunkFrames.MaxPayload();
         int[] sizes = [Size256K, max];
-        await using var sink = Child.Start("sink", "role-sink", []);
+        await using var sink = Child.Start("sink", "role-sink", ["--receive", receive]);
         var ready = await sink.ExpectAsync("ready", TimeSpan.FromSeconds(60), cancellationToken);
         await using var sender = Child.Start("sender", "role-sender",
         [
@@ -52,11 +53,11 @@ internal static class Throughput
             await sink.SendAsync("stop");
             var stopped = await sink.ExpectAsync("stopped", TimeSpan.FromSeconds(30), cancellationToken);
             var rss = Math.Max(senderRss ?? 0, (long?)stopped["peak_rss_kib"] ?? 0);
-            return [.. sizes.Select(size => FigureFor(size, max, gib, results, rss))];
+            return [.. sizes.Select(size => FigureFor(size, max, gib, receive, results, rss))];
         }
     }
 
-    private static Figure FigureFor(int size, int max, double gib, List<(JsonObject Result, double SinkCpu)> results, long rss)
+    private static Figure FigureFor(int size, int max, double gib, string receive, List<(JsonObject Result, double SinkCpu)> results, long rss)
     {
         List<(JsonObject Result, double SinkCpu)> Of(string kind) =>
             [.. results.Where(r => (string?)r.Result["kind"] == kind && (int)r.Result["size"]! == size)];
@@ -83,7 +84,7 @@ internal static class Throughput
             Ratio = ratio,
             PeakRssKiB = rss,
             Note = string.Create(CultureInfo.InvariantCulture,
-                $"{what}, {gib:0.##} GiB a measurement, median of {session.Count} (session: " +
+                $"{what}, sink receive {receive}, {gib:0.##} GiB a measurement, median of {session.Count} (session: " +
                 $"{string.Join(", ", session.Select(r => ((double)r.Result["mbps"]!).ToString("0", CultureInfo.InvariantCulture)))}; tcp: " +
                 $"{string.Join(", ", tcp.Select(r => ((double)r.Result["mbps"]!).ToString("0", CultureInfo.InvariantCulture)))}) MB/s of payload; " +
                 $"CPU busy, session: {Busy(session)}; tcp: {Busy(tcp)} of a core; unpinned; peak RSS is the larger of sender and sink"),

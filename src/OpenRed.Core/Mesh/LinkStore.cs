@@ -12,6 +12,21 @@ internal sealed class LinkStore
 
     public LinkStore(NodeDatabase db) => _db = db;
 
+    internal const string UpsertSql = """
+        INSERT INTO links (fingerprint, public_key, node_id, address, port, first_seen_ms, last_seen_ms)
+        VALUES ($fp, $key, $node_id, $address, $port, $now, $now)
+        ON CONFLICT (fingerprint) DO UPDATE SET
+            node_id = excluded.node_id,
+            address = excluded.address,
+            port = CASE WHEN excluded.port > 0 THEN excluded.port ELSE links.port END,
+            last_seen_ms = excluded.last_seen_ms;
+        """;
+
+    internal const string TouchSql = "UPDATE links SET last_seen_ms = $now WHERE fingerprint = $fp;";
+
+    /// <summary>A connection of its own for the background link writer (same writes as <see cref="Record"/> and <see cref="Touch"/>).</summary>
+    internal Internal.LinkWriter OpenWriter() => new(_db);
+
     /// <summary>
     /// Records a verified peer. The first fingerprint seen with a node-id is pinned to it, as SSH's known_hosts
     /// pins a host key: a later fingerprint with that node-id is linked too (only the fingerprint identifies a
@@ -48,15 +63,7 @@ internal sealed class LinkStore
         using (var upsert = connection.CreateCommand())
         {
             upsert.Transaction = tx;
-            upsert.CommandText = """
-                INSERT INTO links (fingerprint, public_key, node_id, address, port, first_seen_ms, last_seen_ms)
-                VALUES ($fp, $key, $node_id, $address, $port, $now, $now)
-                ON CONFLICT (fingerprint) DO UPDATE SET
-                    node_id = excluded.node_id,
-                    address = excluded.address,
-                    port = CASE WHEN excluded.port > 0 THEN excluded.port ELSE links.port END,
-                    last_seen_ms = excluded.last_seen_ms;
-                """;
+            upsert.CommandText = UpsertSql;
             upsert.Parameters.AddWithValue("$fp", peer.Fingerprint.Bytes.ToArray());
             upsert.Parameters.AddWithValue("$key", peer.PublicKey);
             upsert.Parameters.AddWithValue("$node_id", peer.NodeId);
@@ -89,7 +96,7 @@ internal sealed class LinkStore
     {
         using var connection = _db.OpenConnection();
         using var cmd = connection.CreateCommand();
-        cmd.CommandText = "UPDATE links SET last_seen_ms = $now WHERE fingerprint = $fp;";
+        cmd.CommandText = TouchSql;
         cmd.Parameters.AddWithValue("$fp", fingerprint.Bytes.ToArray());
         cmd.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
         cmd.ExecuteNonQuery();

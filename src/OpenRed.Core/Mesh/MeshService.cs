@@ -160,6 +160,13 @@ internal sealed partial class MeshService : IAsyncDisposable
         }
 
         await session.CloseAsync(reason, cancellationToken);
+        if (session.Completion.IsCompleted)
+        {
+            // The session's Closed event runs just after its completion, on another thread: announce the close here
+            // (once; the event then finds it done), so whoever asked sees the session gone when this returns.
+            OnClosed(session);
+        }
+
         return true;
     }
 
@@ -182,7 +189,7 @@ internal sealed partial class MeshService : IAsyncDisposable
         var stuck = sessions.Where(s => !s.Completion.IsCompleted).Select(s => AbortQuietlyAsync(s.Secure, now.Token));
         await TaskGroup.WaitQuietlyAsync(stuck, _options.ShutdownGoodbyeTimeout);
         await _tasks.WaitAsync(_options.ShutdownGoodbyeTimeout);
-        _links?.Flush();
+        _links?.Close();
         _stopping.Dispose();
     }
 

@@ -4,20 +4,22 @@ namespace OpenRed.Core.Security;
 
 public sealed partial class SecureSession
 {
-    /// <summary>Runs the three loops until one ends or an abort is requested, then shuts everything down here, once.</summary>
+    /// <summary>
+    /// Runs the two loops, with the node-wide heartbeat checking the deadlines, until one loop ends or an abort is
+    /// requested, then shuts everything down here, once.
+    /// </summary>
     private async Task RunAsync()
     {
         await Task.Yield();
         var receive = ReceiveLoopAsync(_token);
         var send = SendLoopAsync(_token);
-        var housekeeping = HousekeepingLoopAsync(_token);
-        await Task.WhenAny(receive, send, housekeeping, _abortRequested.Task);
+        await Task.WhenAny(receive, send, _abortRequested.Task);
 
         TrySetCloseInfo(SessionCloseKind.ConnectionLost, "the session stopped");
         var info = CloseInfo!;
+        _heartbeat.Remove(this);
         CompleteSendQueue();
         await _lifetime.CancelAsync();
-        _housekeepingTimer.Dispose();
         try
         {
             await _stream.DisposeAsync();
@@ -30,7 +32,7 @@ public sealed partial class SecureSession
         }
 
         // The loops catch everything they expect; awaiting them here means no loop outlives the session.
-        await Task.WhenAll(receive, send, housekeeping);
+        await Task.WhenAll(receive, send, _readStage);
 
         var closed = new SessionClosedException(info);
         if (_confirmed.TrySetException(closed))
@@ -72,46 +74,58 @@ public sealed partial class SecureSession
         }
     }
 
-    /// <summary>Every deadline that is not a single read or write: pings, idle close, the hourly rekey.</summary>
-    private async Task HousekeepingLoopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Every deadline, checked on each tick of the heartbeat this session shares with the others on its clock:
+    /// the single read and write deadlines, pings, idle close, the hourly rekey. Runs on the timer's thread, so it only
+    /// looks at counters and queues; never blocks.
+    /// </summary>
+    void IHeartbeatTarget.OnHeartbeat(DateTimeOffset now)
     {
+        // Also while a Goodbye drains (closed, loops still running): a peer that stops reading then still trips the
+        // send deadline, and the session leaves the heartbeat only once its loops have stopped.
         try
         {
-            while (await _housekeepingTimer.WaitForNextTickAsync(cancellationToken))
+            Housekeep(now);
+        }
+#pragma warning disable CA1031 // One session's failure must not stop the heartbeat of the others.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            SessionLog.ConnectionError(_logger, e, SessionIdHex, "heartbeat");
+            Abort(SessionCloseKind.Local, "heartbeat failed: " + e.Message);
+        }
+    }
+
+    private void Housekeep(DateTimeOffset now)
+    {
+        if (!CheckIoDeadlines(now))
+        {
+            return;
+        }
+
+        if (now - LastReceivedAt >= _options.IdleTimeout)
+        {
+            TrySetCloseInfo(SessionCloseKind.IdleTimeout, $"nothing received for {_options.IdleTimeout.TotalSeconds:0.#} s");
+            RequestAbort();
+            return;
+        }
+
+        if (now - LastSentAt >= _options.PingInterval && Interlocked.CompareExchange(ref _livenessPingQueued, 1, 0) == 0)
+        {
+            var ping = NewPing(SessionOutgoingKind.LivenessPing);
+            if (!_sendQueue.Writer.TryWrite(ping))
             {
-                var now = _time.GetUtcNow();
-                if (!CheckIoDeadlines(now))
-                {
-                    return;
-                }
-
-                if (now - LastReceivedAt >= _options.IdleTimeout)
-                {
-                    TrySetCloseInfo(SessionCloseKind.IdleTimeout, $"nothing received for {_options.IdleTimeout.TotalSeconds:0.#} s");
-                    return;
-                }
-
-                if (now - LastSentAt >= _options.PingInterval && Interlocked.CompareExchange(ref _livenessPingQueued, 1, 0) == 0)
-                {
-                    var ping = NewPing(SessionOutgoingKind.LivenessPing);
-                    if (!_sendQueue.Writer.TryWrite(ping))
-                    {
-                        // A full queue means frames are about to be sent anyway.
-                        ping.Release(reuseBuffer: true);
-                        Volatile.Write(ref _livenessPingQueued, 0);
-                    }
-                }
-
-                if (now - new DateTimeOffset(Volatile.Read(ref _sendKeySinceTicks), TimeSpan.Zero) >= _options.RekeyInterval
-                    && Interlocked.CompareExchange(ref _rekeyCheckQueued, 1, 0) == 0
-                    && !_sendQueue.Writer.TryWrite(SessionOutgoing.Control(SessionOutgoingKind.RekeyIfDue)))
-                {
-                    Volatile.Write(ref _rekeyCheckQueued, 0);
-                }
+                // A full queue means frames are about to be sent anyway.
+                ping.Release(reuseBuffer: true);
+                Volatile.Write(ref _livenessPingQueued, 0);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+
+        if (now - new DateTimeOffset(Volatile.Read(ref _sendKeySinceTicks), TimeSpan.Zero) >= _options.RekeyInterval
+            && Interlocked.CompareExchange(ref _rekeyCheckQueued, 1, 0) == 0
+            && !_sendQueue.Writer.TryWrite(SessionOutgoing.Control(SessionOutgoingKind.RekeyIfDue)))
         {
+            Volatile.Write(ref _rekeyCheckQueued, 0);
         }
     }
 

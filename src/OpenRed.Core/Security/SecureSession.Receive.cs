@@ -14,11 +14,16 @@ public sealed partial class SecureSession
     /// </summary>
     internal const int OwnedPlaintextMin = 32 * 1024;
 
-    private async Task ReceiveLoopAsync(CancellationToken cancellationToken)
+    private Task ReceiveLoopAsync(CancellationToken cancellationToken)
     {
         var reader = new FrameReader(
             _stream, WireLimits.TransportFrameMin, WireLimits.TransportFrameMax, () => _time.GetUtcNow().UtcTicks);
         Volatile.Write(ref _frameReader, reader);
+        return _options.OverlapDecryption ? OverlappedReceiveLoopAsync(reader, cancellationToken) : ReceiveLoopAsync(reader, cancellationToken);
+    }
+
+    private async Task ReceiveLoopAsync(FrameReader reader, CancellationToken cancellationToken)
+    {
         var clean = false;
         try
         {

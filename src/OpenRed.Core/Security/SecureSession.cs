@@ -11,9 +11,10 @@ namespace OpenRed.Core.Security;
 
 /// <summary>
 /// The secure session of section 6 over one connected stream: one receive loop, one send loop behind a bounded
-/// queue, and a housekeeping loop for liveness and rekeying. Owns the stream and closes it in one place.
+/// queue, and a tick of the process-wide heartbeat (<see cref="SessionHeartbeat"/>) for deadlines, liveness and
+/// rekeying. Owns the stream and closes it in one place.
 /// </summary>
-public sealed partial class SecureSession : IAsyncDisposable
+public sealed partial class SecureSession : IAsyncDisposable, IHeartbeatTarget
 {
     private readonly Stream _stream;
     private readonly FrameCipher _sendCipher;
@@ -27,7 +28,7 @@ public sealed partial class SecureSession : IAsyncDisposable
     private readonly EnvelopeGuard _guard;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly CancellationToken _token;
-    private readonly PeriodicTimer _housekeepingTimer;
+    private readonly SessionHeartbeat _heartbeat;
     private readonly TaskCompletionSource _confirmed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _abortRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -51,6 +52,7 @@ public sealed partial class SecureSession : IAsyncDisposable
     private int _rekeyCheckQueued;
     private SessionCloseInfo? _closeInfo;
     private Task _run = Task.CompletedTask;
+    private Task _readStage = Task.CompletedTask;
     private FrameReader? _frameReader;
     private long _writeStartedTicks;
 
@@ -84,7 +86,7 @@ public sealed partial class SecureSession : IAsyncDisposable
         _lastReceivedTicks = StartedAt.UtcTicks;
         _lastSentTicks = StartedAt.UtcTicks;
         _sendKeySinceTicks = StartedAt.UtcTicks;
-        _housekeepingTimer = new PeriodicTimer(options.HousekeepingInterval, time);
+        _heartbeat = SessionHeartbeat.For(time, options.HousekeepingInterval);
     }
 
     /// <summary>Raised once, after the session has closed, its stream is shut and <see cref="Completion"/> has completed.</summary>
@@ -164,6 +166,10 @@ public sealed partial class SecureSession : IAsyncDisposable
         }
 
         SessionLog.Started(logger, session.SessionIdHex, session._peerLabel, isInitiator ? "initiator" : "responder");
+
+        // Registered here, not in the loops: alone on its clock (tests on a fake clock), the session's first tick comes
+        // exactly one interval after StartedAt, as its own timer did; beside others, within one interval.
+        session._heartbeat.Add(session);
         session._run = session.RunAsync();
         return session;
     }

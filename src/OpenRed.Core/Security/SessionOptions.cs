@@ -53,6 +53,17 @@ public sealed record SessionOptions
     /// <summary>What a received envelope may hold (section 11); over a limit is a violation, except the reason texts, which are cut.</summary>
     public EnvelopeLimits EnvelopeLimits { get; init; } = EnvelopeLimits.Default;
 
+    /// <summary>
+    /// Whether the socket is read by a stage of its own that hands whole frames (at most
+    /// <see cref="ReadAheadFrames"/> waiting) to the loop that decrypts and dispatches them, so that reading the next
+    /// frame overlaps decrypting this one. Off: one loop reads, decrypts and dispatches in turn. See
+    /// docs/BENCHMARKS-RESULTS.md for which is faster on a two-core machine.
+    /// </summary>
+    public bool OverlapDecryption { get; init; }
+
+    /// <summary>Frames read ahead and waiting for decryption when <see cref="OverlapDecryption"/> is on.</summary>
+    public int ReadAheadFrames { get; init; } = 4;
+
     /// <summary>Where received frames are read into; tests substitute one that inspects what is returned.</summary>
     internal ArrayPool<byte> ReceiveBufferPool { get; init; } = ArrayPool<byte>.Shared;
 
@@ -65,6 +76,7 @@ public sealed record SessionOptions
         Positive(SendTimeout, nameof(SendTimeout));
         Positive(FrameBodyTimeout, nameof(FrameBodyTimeout));
         Positive(HousekeepingInterval, nameof(HousekeepingInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ReadAheadFrames, 1, nameof(ReadAheadFrames));
         ArgumentOutOfRangeException.ThrowIfLessThan(RekeyAfterFrames, 2, nameof(RekeyAfterFrames));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(RekeyAfterFrames, 1L << 24, nameof(RekeyAfterFrames));
         ArgumentOutOfRangeException.ThrowIfLessThan(RekeyAfterBytes, 1, nameof(RekeyAfterBytes));

@@ -13,10 +13,13 @@ namespace OpenRed.Core.Mesh.Internal;
 /// drains the queue in batches (<see cref="RunAsync"/>). Readers that must see every link so far (the user's
 /// <c>links</c> and <c>status</c>, a connect the user asked for) call <see cref="Flush"/> first, which drains the
 /// queue on the caller's thread, so a link is on disk before it is shown. A full queue (a disk slower than the
-/// sessions) makes the session path write itself: back-pressure, never a lost link.
+/// sessions) makes the session path write itself: back-pressure, never a lost link. Every drain is one transaction
+/// on the recorder's own connection (<see cref="LinkWriter"/>), closed by <see cref="Close"/> when the mesh stops.
 /// </summary>
 internal sealed partial class LinkRecorder(LinkStore links, TimeProvider time, ILogger logger)
 {
+    private const int BatchLimit = 256;
+
     private const int QueueCapacity = 4096;
 
     private readonly Channel<LinkWrite> _queue = Channel.CreateBounded<LinkWrite>(new BoundedChannelOptions(QueueCapacity)
@@ -28,6 +31,9 @@ internal sealed partial class LinkRecorder(LinkStore links, TimeProvider time, I
 
     // Held while writing, so that writes reach the table in the order they were queued whoever drains.
     private readonly Lock _writing = new();
+    private readonly List<LinkWrite> _batch = new(BatchLimit);
+    private LinkWriter? _writer;
+    private bool _closed;
 
     public event Action<ImpersonationWarning>? ImpersonationSuspected;
 
@@ -50,6 +56,18 @@ internal sealed partial class LinkRecorder(LinkStore links, TimeProvider time, I
         lock (_writing)
         {
             DrainLocked();
+        }
+    }
+
+    /// <summary>Writes what is queued, then closes the recorder's connection; later writes use a connection each.</summary>
+    public void Close()
+    {
+        lock (_writing)
+        {
+            DrainLocked();
+            _closed = true;
+            _writer?.Dispose();
+            _writer = null;
         }
     }
 
@@ -86,43 +104,70 @@ internal sealed partial class LinkRecorder(LinkStore links, TimeProvider time, I
 
     private void DrainLocked()
     {
-        while (_queue.Reader.TryRead(out var write))
+        while (true)
         {
-            Write(write);
-        }
-    }
-
-    private void Write(LinkWrite write)
-    {
-        try
-        {
-            if (write.Peer is null)
+            _batch.Clear();
+            while (_batch.Count < BatchLimit && _queue.Reader.TryRead(out var write))
             {
-                links.Touch(write.Fingerprint, write.At);
+                _batch.Add(write);
+            }
+
+            if (_batch.Count == 0)
+            {
                 return;
             }
 
-            var pinned = links.Record(write.Peer, write.Address!, write.Port, write.At);
-            if (pinned.Count > 0)
+            WriteBatch(_batch);
+        }
+    }
+
+    private void Write(LinkWrite write) => WriteBatch([write]);
+
+    private void WriteBatch(IReadOnlyList<LinkWrite> writes)
+    {
+        try
+        {
+            if (_closed)
             {
-                // The event first: whoever reads the log line can already see the warning on the session.
-                ImpersonationSuspected?.Invoke(new ImpersonationWarning(write.Peer.NodeId, write.Fingerprint, pinned));
-                LogImpersonation(logger, write.Peer.NodeId, write.Fingerprint.Hex, string.Join(", ", pinned.Select(f => f.Short)));
+                // The mesh has stopped: a straggler (a session that ended late) opens a connection of its own.
+                using var once = links.OpenWriter();
+                once.Write(writes, Suspect);
+            }
+            else
+            {
+                (_writer ??= links.OpenWriter()).Write(writes, Suspect);
             }
         }
         catch (SqliteException e)
         {
-            LogLinkNotStored(logger, write.Fingerprint.Short, e.Message);
+            // The transaction rolled back: none of the batch is stored. A broken connection is not kept.
+            _writer?.Dispose();
+            _writer = null;
+            foreach (var w in writes)
+            {
+                LogLinkNotStored(logger, w.Fingerprint.Short, e.Message);
+            }
         }
         catch (ObjectDisposedException e)
         {
             // A session that ended after the node's database closed: nothing left to write to.
-            LogLinkNotStored(logger, write.Fingerprint.Short, e.Message);
+            foreach (var w in writes)
+            {
+                LogLinkNotStored(logger, w.Fingerprint.Short, e.Message);
+            }
         }
     }
 
+    private void Suspect(LinkWrite write, Fingerprint pinned)
+    {
+        // The event first: whoever reads the log line can already see the warning on the session.
+        var nodeId = write.Peer!.NodeId;
+        ImpersonationSuspected?.Invoke(new ImpersonationWarning(nodeId, write.Fingerprint, [pinned]));
+        LogImpersonation(logger, nodeId, write.Fingerprint.Hex, pinned.Short);
+    }
+
     /// <summary>One queued write: a session opened (<see cref="Peer"/> set) or closed (only the time).</summary>
-    private sealed record LinkWrite(PeerIdentity? Peer, Fingerprint Fingerprint, string? Address, int Port, DateTimeOffset At);
+    internal sealed record LinkWrite(PeerIdentity? Peer, Fingerprint Fingerprint, string? Address, int Port, DateTimeOffset At);
 
     [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Possible impersonation: node-id {NodeId} arrived with fingerprint {Fingerprint}, linked before to {Known}")]
     private static partial void LogImpersonation(ILogger logger, string nodeId, string fingerprint, string known);

@@ -116,6 +116,43 @@ internal sealed class FrameReader : IDisposable
         }
     }
 
+    /// <summary>
+    /// The next frame's body in a buffer the caller now owns (rented from this reader's pool; give it back with
+    /// <see cref="ReturnBuffer"/>), so that the reader can go on reading while the caller decrypts: a large body keeps
+    /// the buffer it was read into, and the reader takes a fresh one with what followed it; a small body is copied.
+    /// Null on a clean end of stream before any byte of a frame. Same errors as <see cref="ReadAsync"/>.
+    /// </summary>
+    public async ValueTask<OwnedFrame?> ReadOwnedAsync(CancellationToken cancellationToken)
+    {
+        var body = await ReadAsync(cancellationToken);
+        if (body.IsEmpty)
+        {
+            return null;
+        }
+
+        if (body.Length < SmallBuffer)
+        {
+            var copy = _pool.Rent(body.Length);
+            body.Span.CopyTo(copy);
+            return new OwnedFrame(copy, 0, body.Length);
+        }
+
+        // The bytes after the frame (at most a small read) move to a new buffer of the reader's.
+        var buffer = _buffer;
+        var offset = System.Runtime.InteropServices.MemoryMarshal.TryGetArray<byte>(body, out var segment)
+            ? segment.Offset
+            : throw new InvalidOperationException("a frame body lies in the reader's array");
+        var rest = _end - _start;
+        _buffer = _pool.Rent(SmallBuffer);
+        buffer.AsSpan(_start, rest).CopyTo(_buffer);
+        _start = 0;
+        _end = rest;
+        return new OwnedFrame(buffer, offset, body.Length);
+    }
+
+    /// <summary>Gives back the buffer of an <see cref="OwnedFrame"/> once its body has been used.</summary>
+    public void ReturnBuffer(OwnedFrame frame) => _pool.Return(frame.Buffer);
+
     public void Dispose()
     {
         var buffer = _buffer;
@@ -163,4 +200,10 @@ internal sealed class FrameReader : IDisposable
         _start = 0;
         _end = available;
     }
+}
+
+/// <summary>A frame body in a rented buffer its holder owns (<see cref="FrameReader.ReadOwnedAsync"/>).</summary>
+internal readonly record struct OwnedFrame(byte[] Buffer, int Offset, int Length)
+{
+    public ReadOnlySpan<byte> Span => Buffer.AsSpan(Offset, Length);
 }
