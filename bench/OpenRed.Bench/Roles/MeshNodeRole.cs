@@ -47,12 +47,20 @@ internal static class MeshNodeRole
         RoleIO.Emit("started", new JsonObject { ["t"] = WallClock.NowMs(), ["port"] = node.Port });
 
         // When it first held the sessions wanted, and when it first knew every other node; null if not within the timeout.
-        var until = DateTime.UtcNow + timeout;
+        // The timeout runs from "clock" (the last node has started), not from this node's start: on a loaded machine
+        // starting the chain takes minutes, which would leave the first nodes almost no time after the clock starts.
+        var clock = RoleIO.NextCommandAsync(TimeSpan.FromMinutes(30), cancellationToken);
+        DateTime? until = null;
         double? tSessions = null;
         double? tKnown = null;
         var (known, sessions) = Count(node);
-        while ((tKnown is null || tSessions is null) && DateTime.UtcNow < until)
+        while ((tKnown is null || tSessions is null) && (until is null || DateTime.UtcNow < until))
         {
+            if (until is null && clock.IsCompleted)
+            {
+                until = DateTime.UtcNow + timeout;
+            }
+
             var now = WallClock.NowMs();
             tSessions ??= sessions >= sessionsWanted ? now : null;
             tKnown ??= known >= others ? now : null;

@@ -119,6 +119,18 @@ public sealed class SessionRotationTests
     }
 
     [Fact]
+    public void Kept_ConnectBootstrapAndLighthousePeers_NotLinksOrExchangeEntries()
+    {
+        var now = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        PeerCandidate With(byte b, PeerSource source) => new(
+            Peer.At($"10.{b}.0.1"), Peer.Fp(b), true, [new PeerSourceEntry(source, now, now, null, null)], now, now, now, null, null, 0, null, null);
+
+        SessionRotation.Kept(
+            [With(1, PeerSource.Connect), With(2, PeerSource.Bootstrap), With(3, PeerSource.Lighthouse), With(4, PeerSource.Link), With(5, PeerSource.Exchange)], now)
+            .Should().BeEquivalentTo([Peer.Fp(1), Peer.Fp(2), Peer.Fp(3)]);
+    }
+
+    [Fact]
     public void Victim_LeastRecentlyActiveOutbound_NeverInboundFriendOrKept()
     {
         var now = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);

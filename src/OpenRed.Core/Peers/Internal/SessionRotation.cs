@@ -26,11 +26,16 @@ internal static class SessionRotation
         && c.LastSuccess is null && c.ConsecutiveFailures == 0;
 
     /// <summary>
-    /// Fingerprints whose session is never rotated because a person or a flag asked for them: a connect, a
-    /// --bootstrap address (the node's way back into the network).
+    /// Fingerprints whose session is never rotated: a person or a flag asked for them (a connect, a --bootstrap
+    /// address, the node's way back into the network), or the lighthouse hears them (a LAN neighbour is auto-connected
+    /// regardless of the target, so closing it would only bring it back).
     /// </summary>
     public static HashSet<Fingerprint> Kept(IEnumerable<PeerCandidate> all, DateTimeOffset now) =>
-        [.. all.Where(c => c.Expected is not null && (c.Has(PeerSource.Connect, now) || c.Has(PeerSource.Bootstrap, now))).Select(c => c.Expected!)];
+    [
+        .. all.Where(c => c.Expected is not null
+                && (c.Has(PeerSource.Connect, now) || c.Has(PeerSource.Bootstrap, now) || c.Has(PeerSource.Lighthouse, now)))
+            .Select(c => c.Expected!),
+    ];
 
     /// <summary>
     /// The session to close: the least recently active one this node dialled, never a friend's or a kept one; an
