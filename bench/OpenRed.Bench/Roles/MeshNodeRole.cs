@@ -49,7 +49,8 @@ internal static class MeshNodeRole
         // When it first held the sessions wanted, and when it first knew every other node; null if not within the timeout.
         // The timeout runs from "clock" (the last node has started), not from this node's start: on a loaded machine
         // starting the chain takes minutes, which would leave the first nodes almost no time after the clock starts.
-        var clock = RoleIO.NextCommandAsync(TimeSpan.FromMinutes(30), cancellationToken);
+        // Console.In reads synchronously: on its own thread, so that polling starts at once.
+        var clock = Task.Run(() => RoleIO.NextCommandAsync(TimeSpan.FromMinutes(30), cancellationToken), cancellationToken);
         DateTime? until = null;
         double? tSessions = null;
         double? tKnown = null;
