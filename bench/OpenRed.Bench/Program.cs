@@ -122,6 +122,7 @@ internal static class Program
         var chatMessages = args.Int("--messages", 5000, 10, 1_000_000);
         var latencyRuns = args.Int("--latency-runs", 200, 10, 100_000);
         var rounds = args.Int("--rounds", 200, 1, 100_000);
+        var meshTimeout = args.Number("--timeout", 180, 10, 3600);
 
         var failed = false;
         async Task Scenario(string name, Func<Task<IReadOnlyList<Figure>>> run)
@@ -184,6 +185,11 @@ internal static class Program
         var publishGiB = args.Number("--publish-gib", 1, 0.01, 4);
         await Scenario("phoenix", () => PhoenixBench.RunAsync(command == "phoenix" ? phoenixRuns : 20, bulkMiB, publishGiB, Progress, cancellationToken));
         await Scenario("chat", () => Chat.RunAsync(chatMessages, latencyRuns, Progress, cancellationToken));
+        if (command == "mesh")
+        {
+            // Not in `all`: N node processes for up to --timeout seconds (issue 12).
+            await Scenario("mesh", () => MeshFormation.RunAsync(nodes, meshTimeout, Progress, cancellationToken));
+        }
 
         var json = table.ToJson();
         Console.WriteLine(args.Has("--json") ? json : table.ToText());

@@ -42,17 +42,31 @@ internal static class MeshNodeRole
             ListenAddress = IPAddress.Loopback,
             LighthouseEnabled = false,
             Bootstrap = bootstrapPort == 0 ? [] : [new DnsEndPoint("127.0.0.1", bootstrapPort)],
+
+            // The N processes stand for N hosts but share 127.0.0.1: the cap of inbound sessions per remote /24 (8) would
+            // treat them as one network and, once a node held 8 inbound sessions, refuse every later node (measured: the
+            // last four nodes of a slow chain start formed an island). The node-wide inbound share still applies.
+            Mesh = OpenRed.Core.Mesh.MeshOptions.Default with { MaxInboundSessionsPerPrefix = 1024 },
         };
         await using var node = await OpenRedNode.StartAsync(options, NullLoggerFactory.Instance, TimeProvider.System, cancellationToken);
         RoleIO.Emit("started", new JsonObject { ["t"] = WallClock.NowMs(), ["port"] = node.Port });
 
         // When it first held the sessions wanted, and when it first knew every other node; null if not within the timeout.
-        var until = DateTime.UtcNow + timeout;
+        // The timeout runs from "clock" (the last node has started), not from this node's start: on a loaded machine
+        // starting the chain takes minutes, which would leave the first nodes almost no time after the clock starts.
+        // Console.In reads synchronously: on its own thread, so that polling starts at once.
+        var clock = Task.Run(() => RoleIO.NextCommandAsync(TimeSpan.FromMinutes(30), cancellationToken), cancellationToken);
+        DateTime? until = null;
         double? tSessions = null;
         double? tKnown = null;
         var (known, sessions) = Count(node);
-        while ((tKnown is null || tSessions is null) && DateTime.UtcNow < until)
+        while ((tKnown is null || tSessions is null) && (until is null || DateTime.UtcNow < until))
         {
+            if (until is null && clock.IsCompleted)
+            {
+                until = DateTime.UtcNow + timeout;
+            }
+
             var now = WallClock.NowMs();
             tSessions ??= sessions >= sessionsWanted ? now : null;
             tKnown ??= known >= others ? now : null;
@@ -70,6 +84,7 @@ internal static class MeshNodeRole
             ["known"] = known,
             ["sessions"] = sessions,
             ["handshakes"] = Handshakes(node),
+            ["rotations"] = Rotations(node),
         });
 
         await RoleIO.NextCommandAsync(TimeSpan.FromMinutes(5), cancellationToken);
@@ -79,6 +94,7 @@ internal static class MeshNodeRole
             ["known"] = known,
             ["sessions"] = sessions,
             ["handshakes"] = Handshakes(node),
+            ["rotations"] = Rotations(node),
             ["handshakes_failed"] = node.Mesh.Counters.HandshakesFailed,
         };
         await node.DisposeAsync();
@@ -94,6 +110,10 @@ internal static class MeshNodeRole
         var known = view.Peers.Select(p => p.Fingerprint).Concat(view.Known.Select(k => k.Fingerprint)).Distinct().Count();
         return (known, view.Sessions.Count);
     }
+
+    /// <summary>Sessions this node closed by session rotation so far.</summary>
+    private static long Rotations(OpenRedNode node) =>
+        node.GetStatus().Sections.FirstOrDefault(s => s.Name == "dialling")?.Json["rotations"] is long n ? n : 0;
 
     /// <summary>Handshakes this node took part in that produced a session, in either direction.</summary>
     private static long Handshakes(OpenRedNode node) => node.Mesh.Counters.HandshakesCompleted;

@@ -17,7 +17,7 @@ public enum SessionEnd
     /// <summary>The peer ended it on purpose (its user disconnected, or a reason we do not know).</summary>
     PeerLeft,
 
-    /// <summary>The peer had no slot for us, or kept another session with us.</summary>
+    /// <summary>The peer had no slot for us, kept another session with us, or rotated us out to meet someone new.</summary>
     PeerRefused,
 
     /// <summary>This node's user disconnected it.</summary>
@@ -39,6 +39,9 @@ public static class GoodbyeReason
     public const string SessionLimit = "session limit reached";
     public const string NoPingAnswer = "no answer to ping";
 
+    /// <summary>A node at its session target made room to meet a peer it has not met yet (a node policy, no wire change).</summary>
+    public const string Rotating = "rotating";
+
     /// <summary>How a closed session ended, from this node's point of view.</summary>
     public static SessionEnd Classify(SessionCloseInfo info)
     {
@@ -49,7 +52,7 @@ public static class GoodbyeReason
             SessionCloseKind.PeerGoodbye => info.Reason switch
             {
                 ShuttingDown => SessionEnd.PeerShuttingDown,
-                Duplicate => SessionEnd.PeerRefused,
+                Duplicate or Rotating => SessionEnd.PeerRefused,
                 _ when info.Reason.Contains("limit", StringComparison.Ordinal) || info.Reason.Contains("too many", StringComparison.Ordinal) => SessionEnd.PeerRefused,
                 _ => SessionEnd.PeerLeft,
             },

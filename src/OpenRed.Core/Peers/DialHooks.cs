@@ -22,4 +22,15 @@ public sealed record DialHooks(
 {
     /// <summary>True for one of this node's own listen addresses, when the node knows them.</summary>
     public Func<PeerAddress, bool> IsOwnAddress { get; init; } = static _ => false;
+
+    /// <summary>The sessions up now, as session rotation needs them; none by default (no rotation).</summary>
+    public Func<IReadOnlyList<SessionView>> Sessions { get; init; } = static () => [];
+
+    /// <summary>Closes the session with the fingerprint with Goodbye "rotating"; runs outside the scheduler's lock.</summary>
+    public Action<Fingerprint> Rotate { get; init; } = static _ => { };
 }
+
+/// <summary>One session as session rotation sees it.</summary>
+/// <param name="Outbound">True when this node dialled it: only those are rotated (the peer chose an inbound one).</param>
+/// <param name="Friend">A friend's session is never rotated.</param>
+public sealed record SessionView(Fingerprint Peer, bool Outbound, bool Friend, DateTimeOffset LastActivity);

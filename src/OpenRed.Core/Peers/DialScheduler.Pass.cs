@@ -50,7 +50,7 @@ public sealed partial class DialScheduler
     private TimeSpan Pass(CancellationToken stopping)
     {
         var cancels = new List<(PeerAddress, CancellationTokenSource)>();
-        var wait = Plan(cancels, stopping);
+        var wait = Plan(cancels, stopping, out var rotate);
 
         // Outside the lock: a cancellation may run a dial's completion inline, and that takes the lock.
         foreach (var (address, cancel) in cancels)
@@ -66,13 +66,21 @@ public sealed partial class DialScheduler
             }
         }
 
+        if (rotate)
+        {
+            var next = RotateOne();
+            wait = wait < next ? wait : next;
+        }
+
         return wait;
     }
 
-    private TimeSpan Plan(List<(PeerAddress, CancellationTokenSource)> cancels, CancellationToken stopping)
+    private TimeSpan Plan(List<(PeerAddress, CancellationTokenSource)> cancels, CancellationToken stopping, out bool rotate)
     {
         var candidates = _directory.Candidates();
         var sessions = _hooks.SessionCount();
+        var proven = SessionRotation.Proven(candidates);
+        rotate = false;
         lock (_lock)
         {
             var now = _time.GetUtcNow();
@@ -118,7 +126,9 @@ public sealed partial class DialScheduler
                     continue;
                 }
 
-                due.Add(new DueCandidate(c, verdict, c.Sender(now)));
+                due.Add(new DueCandidate(
+                    c, verdict, c.Sender(now), _directory.SendersOf(c.Address), SessionRotation.IsNew(c, verdict, now, proven),
+                    c.Expected is { } e && _rotatedOut.TryGetValue(e, out var held) && held > now));
             }
 
             CancelOrphans(present, cancels);
@@ -128,8 +138,14 @@ public sealed partial class DialScheduler
                 _reconnectUntil.Remove(expired);
             }
 
+            foreach (var expired in _rotatedOut.Where(r => r.Value <= now).Select(r => r.Key).ToList())
+            {
+                _rotatedOut.Remove(expired);
+            }
+
             // Only one dial per fingerprint at a time, and fill dials only up to the target.
             var belowTarget = sessions + fillInFlight < _options.TargetSessions;
+            rotate = RotationDue(due, belowTarget || fillInFlight > 0 || stopping.IsCancellationRequested, now, ref wakeAt);
             due.RemoveAll(d =>
                 (d.Candidate.Expected is { } fp && busyFingerprints.Contains(fp))
                 || (d.Verdict == DialVerdict.FillTarget && !belowTarget));
@@ -143,7 +159,7 @@ public sealed partial class DialScheduler
             }
 
             var slots = Math.Min(_options.MaxConcurrentDials, _options.MaxSessions - sessions) - inFlight.Count;
-            var picks = DialRanking.Spread(DialRanking.Order(due, now), Math.Max(0, slots), inFlight.Select(s => s.Key.SpreadGroup));
+            var picks = DialRanking.Spread(DialRanking.Order(due, now, _newFirst), Math.Max(0, slots), inFlight.Select(s => s.Key.SpreadGroup));
             foreach (var pick in picks)
             {
                 if (pick.Verdict == DialVerdict.FillTarget && sessions + fillInFlight >= _options.TargetSessions)
@@ -164,6 +180,7 @@ public sealed partial class DialScheduler
                 }
 
                 fillInFlight += pick.Verdict == DialVerdict.FillTarget ? 1 : 0;
+                _newFirst &= pick.Verdict != DialVerdict.FillTarget;
                 _due--;
                 StartDial(pick, now, stopping);
             }

@@ -193,7 +193,11 @@ public sealed partial class DialScheduler : IAsyncDisposable
                 _due,
                 _reconnectUntil.Count(r => r.Value > now),
                 _quiet.Count,
-                bySource);
+                bySource)
+            {
+                Rotations = _rotations,
+                NewCandidates = _newCandidates,
+            };
         }
     }
 

@@ -20,4 +20,11 @@ public sealed record DialSchedulerStatus(
     int Due,
     int Reconnecting,
     int Quiet,
-    ImmutableDictionary<PeerSource, int> CandidatesBySource);
+    ImmutableDictionary<PeerSource, int> CandidatesBySource)
+{
+    /// <summary>Sessions closed by session rotation since the node started.</summary>
+    public long Rotations { get; init; }
+
+    /// <summary>Exchange candidates no handshake has proved yet, due at the last pass: what rotation would meet.</summary>
+    public int NewCandidates { get; init; }
+}

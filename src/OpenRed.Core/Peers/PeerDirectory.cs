@@ -86,6 +86,7 @@ public sealed partial class PeerDirectory : IAsyncDisposable
                 Store(null, new PeerCandidate(
                     address, expected, false, [Entry(source, now, hints.Sender)], now, now, null, null, null, 0, hints.Sector, hints.NodeId));
                 changed = true;
+                NoteSender(address, source, hints.Sender);
             }
             else
             {
@@ -96,6 +97,7 @@ public sealed partial class PeerDirectory : IAsyncDisposable
                 }
 
                 Store(old, next);
+                NoteSender(address, source, hints.Sender);
             }
         }
 
@@ -286,6 +288,7 @@ public sealed partial class PeerDirectory : IAsyncDisposable
         if (next is null)
         {
             _candidates.Remove(address);
+            _senders.Remove(address);
         }
         else
         {

@@ -58,6 +58,17 @@ public sealed record PeerOptions
     /// <summary>A peer-exchange entry lives this long after the last list that named it (section 7: the last hour).</summary>
     public TimeSpan ExchangeTtl { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Session rotation, a node policy (no wire change): at its target, with exchange candidates whose fingerprint no
+    /// handshake has proved, the node closes its least recently active outbound session (never a friend's, a person's
+    /// connect or a bootstrap address) with Goodbye "rotating" this often, so that the fill dials one of them and the
+    /// lists it exchanges reach further. Scaled by <see cref="BackoffJitter"/>. Zero turns rotation off.
+    /// </summary>
+    public TimeSpan RotateEvery { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A peer rotated out ranks after every other fill candidate this long, so the freed slot goes to a new one.</summary>
+    public TimeSpan RotatedOutFor { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Candidates kept; past it the least recently heard candidate without a lasting source is dropped.</summary>
     public int MaxCandidates { get; init; } = 4096;
 

@@ -54,6 +54,9 @@ internal sealed partial class PeersModule : INodeModule, IPeerIntake
         var hooks = new DialHooks(c.Mesh.Self, c.Options.Sector, DialAsync, f => c.Mesh.Find(f) is not null, c.Node.IsBlocked, () => c.Mesh.Sessions.Count)
         {
             IsOwnAddress = a => a.Port == c.Node.Port && a.Ip is { } ip && OwnAddresses.Contains(ip),
+            Sessions = () => [.. c.Mesh.Sessions.Where(s => s.IsOpen).Select(s =>
+                new SessionView(s.Fingerprint, s.Direction == SessionDirection.Outbound, c.Node.IsFriend(s.Fingerprint), s.LastActivityAt))],
+            Rotate = Rotate,
         };
         _scheduler = new DialScheduler(_directory, hooks, options, c.Time, c.Loggers.CreateLogger<DialScheduler>());
 
@@ -120,6 +123,8 @@ internal sealed partial class PeersModule : INodeModule, IPeerIntake
                     $"{s.Due} due, {s.InFlight} in flight, {s.Reconnecting} reconnecting, {s.Quiet} quiet")),
                 new StatusLine("dialling", string.Create(CultureInfo.InvariantCulture,
                     $"{s.Started} dials, {s.Succeeded} ok, {s.Failed} failed")),
+                new StatusLine("rotation", string.Create(CultureInfo.InvariantCulture,
+                    $"rotations {s.Rotations}; {s.NewCandidates} exchange candidates not met yet")),
             ],
             new Dictionary<string, object?>
             {
@@ -135,6 +140,8 @@ internal sealed partial class PeersModule : INodeModule, IPeerIntake
                 ["dials_due"] = s.Due,
                 ["reconnecting"] = s.Reconnecting,
                 ["quiet"] = s.Quiet,
+                ["rotations"] = s.Rotations,
+                ["new_candidates"] = s.NewCandidates,
                 ["skipped"] = s.Skipped.Where(p => p.Value > 0).ToDictionary(p => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Key.ToString()), p => p.Value),
             });
     }
@@ -233,6 +240,15 @@ internal sealed partial class PeersModule : INodeModule, IPeerIntake
                 null => e.Message.Contains("session refused", StringComparison.Ordinal) ? DialFailure.Refused : DialFailure.Unreachable,
                 _ => DialFailure.HandshakeFailed,
             });
+        }
+    }
+
+    // Session rotation's close: an orderly Goodbye, off the scheduler's loop (the close waits for the peer's reply).
+    private void Rotate(Fingerprint peer)
+    {
+        if (_context.Mesh.Find(peer) is { } session)
+        {
+            _checks.Track(session.CloseAsync(GoodbyeReason.Rotating, CancellationToken.None));
         }
     }
 

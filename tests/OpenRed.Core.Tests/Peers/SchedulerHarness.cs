@@ -27,6 +27,8 @@ internal sealed class SchedulerHarness : IAsyncDisposable
         var hooks = new DialHooks(Self, Sector, Dialer.DialAsync, Connected.ContainsKey, Blocked.ContainsKey, () => Sessions)
         {
             IsOwnAddress = OwnAddresses.ContainsKey,
+            Sessions = () => [.. Views.Values],
+            Rotate = CloseRotated,
         };
         Scheduler = new DialScheduler(Directory, hooks, Options, Time, NullLogger<DialScheduler>.Instance, random ?? (() => 0.5));
         Scheduler.DialCompleted += (r, o) => _completions.Writer.TryWrite((r, o));
@@ -51,6 +53,20 @@ internal sealed class SchedulerHarness : IAsyncDisposable
     public ConcurrentDictionary<PeerAddress, bool> OwnAddresses { get; } = new();
 
     public int Sessions { get; set; }
+
+    /// <summary>Sessions as rotation sees them; <see cref="Open"/> adds one, a rotation closes it at once.</summary>
+    public ConcurrentDictionary<Fingerprint, SessionView> Views { get; } = new();
+
+    /// <summary>Peers whose session a rotation closed, in order.</summary>
+    public ConcurrentQueue<Fingerprint> Rotated { get; } = new();
+
+    /// <summary>A session up with <paramref name="peer"/>: connected, counted, visible to rotation.</summary>
+    public void Open(Fingerprint peer, bool outbound, bool friend = false, TimeSpan? idle = null)
+    {
+        Views[peer] = new SessionView(peer, outbound, friend, Now - (idle ?? TimeSpan.Zero));
+        Connected[peer] = true;
+        Sessions = Views.Count;
+    }
 
     public DateTimeOffset Now => Time.GetUtcNow();
 
@@ -89,6 +105,16 @@ internal sealed class SchedulerHarness : IAsyncDisposable
         answer(dial);
         await NextCompletionAsync();
         return dial;
+    }
+
+    // What the node does: an orderly close, which the mesh reports as a session this node ended to make room.
+    private void CloseRotated(Fingerprint peer)
+    {
+        Rotated.Enqueue(peer);
+        Views.TryRemove(peer, out _);
+        Connected.TryRemove(peer, out _);
+        Sessions = Views.Count;
+        Scheduler.SessionEnded(peer, SessionEndCause.Evicted, dialledByThisNode: true);
     }
 
     public async ValueTask DisposeAsync()

@@ -3,24 +3,33 @@ using OpenRed.Core.Identity;
 namespace OpenRed.Core.Peers.Internal;
 
 /// <summary>A due candidate with what ranking needs.</summary>
-internal sealed record DueCandidate(PeerCandidate Candidate, DialVerdict Verdict, Fingerprint? Sender)
+/// <param name="Senders">Distinct peers whose lists named it (this run): a peer many vouch for is likelier to answer.</param>
+/// <param name="New">Worth a session rotation (<see cref="SessionRotation.IsNew"/>).</param>
+/// <param name="RotatedOut">A peer this node rotated out a short while ago: its slot was freed for someone new.</param>
+internal sealed record DueCandidate(
+    PeerCandidate Candidate, DialVerdict Verdict, Fingerprint? Sender, int Senders = 0, bool New = false, bool RotatedOut = false)
 {
     public string Group => Candidate.Address.SpreadGroup;
 }
 
 /// <summary>
 /// The order in which due candidates are dialled: reconnects, then auto-connects, then the rest; within each, the
-/// most recently successful, then by source (connect, link, bootstrap, exchange), then the most recently heard.
+/// most recently successful, then by source (connect, link, bootstrap, exchange), then named by the most senders, then
+/// the most recently heard. Right after a session rotation, new candidates come first; peers rotated out come last.
 /// That order is then spread: one candidate per /16 in each round, and never a third in a row from one sender.
 /// </summary>
 internal static class DialRanking
 {
-    public static List<DueCandidate> Order(IEnumerable<DueCandidate> due, DateTimeOffset now) =>
+    /// <param name="newFirst">True after a rotation freed a slot: it goes to a new candidate.</param>
+    public static List<DueCandidate> Order(IEnumerable<DueCandidate> due, DateTimeOffset now, bool newFirst = false) =>
     [
         .. due
             .OrderBy(d => d.Verdict)
+            .ThenBy(d => newFirst && d.New ? 0 : 1)
+            .ThenBy(d => d.RotatedOut)
             .ThenByDescending(d => d.Candidate.LastSuccess ?? DateTimeOffset.MinValue)
             .ThenBy(d => SourceRank(d.Candidate, now))
+            .ThenByDescending(d => d.Senders)
             .ThenByDescending(d => d.Candidate.LastHeard),
     ];
 

@@ -43,4 +43,7 @@ internal static partial class PeersLog
 
     [LoggerMessage(EventId = 4418, Level = LogLevel.Error, Message = "Dial scheduler pass failed")]
     public static partial void PassFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4419, Level = LogLevel.Debug, Message = "Rotating out {Fingerprint} to meet one of {New} new candidates")]
+    public static partial void Rotating(ILogger logger, string fingerprint, int @new);
 }
