@@ -6,6 +6,7 @@ using OpenRed.Cli.Logging;
 using OpenRed.Cli.Rendering;
 using OpenRed.Cli.Repl;
 using OpenRed.Cli.Startup;
+using OpenRed.Cli.Web;
 using OpenRed.Core;
 using OpenRed.Core.Storage;
 using OpenRed.Core.Text;
@@ -60,12 +61,13 @@ internal static partial class CliApp
         }
 
         // At a prompt, the impersonation warning is printed above the line being typed instead (NodeEventPrinter).
-        await using var serilog = LogSetup.Create(dataDir.Logs, options.LogLevel, promptShowsEvents: !Console.IsInputRedirected && !options.Daemon);
+        var ring = options.Web is { } web ? new LogRing(web.LogLines) : null;
+        await using var serilog = LogSetup.Create(dataDir.Logs, options.LogLevel, promptShowsEvents: !Console.IsInputRedirected && !options.Daemon, ring);
         using var loggers = new SerilogLoggerFactory(serilog);
         var logger = loggers.CreateLogger("OpenRed.Cli");
         try
         {
-            return await RunNodeAsync(options, loggers, logger);
+            return await RunNodeAsync(options, loggers, logger, ring);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -80,7 +82,7 @@ internal static partial class CliApp
         }
     }
 
-    private static async Task<int> RunNodeAsync(StartupOptions options, ILoggerFactory loggers, Microsoft.Extensions.Logging.ILogger logger)
+    private static async Task<int> RunNodeAsync(StartupOptions options, ILoggerFactory loggers, Microsoft.Extensions.Logging.ILogger logger, LogRing? ring)
     {
         var stdinIsTerminal = !Console.IsInputRedirected;
         var interactive = stdinIsTerminal && !options.Daemon;
@@ -112,6 +114,34 @@ internal static partial class CliApp
             var console = Consoles.Create(Console.Out, plain);
             var commands = CommandRegistry.Discover();
             await using var control = await StartControlAsync(node, commands, loggers, signals, logger);
+            WebServer? dashboard = null;
+            if (options.Web is { } web)
+            {
+                try
+                {
+                    dashboard = await WebServer.StartAsync(node, commands, loggers, ring, signals.RequestShutdown, web, options.NewWebToken, signals.Token);
+                }
+                catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+                {
+                    return ExitCodes.Ok;
+                }
+                catch (WebListenerException e)
+                {
+                    // Asked for and not there: the node stops rather than run without what the user opens next.
+                    using (LogContext.PushProperty(LogSetup.FileOnly, true))
+                    {
+                        LogNoDashboard(logger, e.Message);
+                    }
+
+                    await Console.Error.WriteLineAsync("openred: " + VisibleText.Escape($"no dashboard: {e.Message}"));
+                    return ExitCodes.Failed;
+                }
+
+                await Console.Out.WriteLineAsync(dashboard.StartLine);
+                await Console.Out.FlushAsync();
+            }
+
+            await using var stopDashboardFirst = dashboard;
             var session = new ReplSession(node, commands, console, Console.Error, loggers.CreateLogger<ReplSession>());
             signals.CommandInterrupted += session.InterruptCommand;
             if (options.Daemon && stdinIsTerminal)
@@ -198,6 +228,9 @@ internal static partial class CliApp
 
     [LoggerMessage(EventId = 904, Level = LogLevel.Warning, Message = "No control socket: {Reason}")]
     private static partial void LogNoControlSocket(Microsoft.Extensions.Logging.ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 905, Level = LogLevel.Error, Message = "No dashboard: {Reason}")]
+    private static partial void LogNoDashboard(Microsoft.Extensions.Logging.ILogger logger, string reason);
 
     [LoggerMessage(EventId = 903, Level = LogLevel.Critical, Message = "Unexpected failure")]
     private static partial void LogCrashed(Microsoft.Extensions.Logging.ILogger logger, Exception e);

@@ -24,7 +24,7 @@ internal sealed class StatusCommand : IReplCommand
         var s = context.Node.GetStatus();
         if (context.Json)
         {
-            context.WriteJson(StatusJson.From(s));
+            context.WriteJson(StatusJson.From(s) with { Dashboard = Web.WebServer.AddressOf(context.Node)?.BaseUrl });
             return Task.FromResult(0);
         }
 
@@ -35,6 +35,11 @@ internal sealed class StatusCommand : IReplCommand
         Row("sector", s.Sector);
         Row("tcp port", s.Port.ToString(CultureInfo.InvariantCulture) + (s.ListenAddress == "*" ? "" : $" on {s.ListenAddress}"));
         Row("data dir", s.DataDirectory);
+        if (Web.WebServer.AddressOf(context.Node) is { } dashboard)
+        {
+            Row("dashboard", dashboard.BaseUrl);
+        }
+
         Row("uptime", FormatUptime(s.Uptime));
         Row("sessions", Count(s.Sessions));
         Row("peers", Count(s.Peers));
@@ -150,6 +155,10 @@ internal sealed class StatusCommand : IReplCommand
         /// <summary>Each module's object under its name (<c>peers</c>, later <c>phoenix</c>, <c>social</c>).</summary>
         [System.Text.Json.Serialization.JsonExtensionData]
         public Dictionary<string, object> Modules { get; init; } = [];
+
+        /// <summary>The web dashboard's address (never its token), when it runs.</summary>
+        [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+        public string? Dashboard { get; init; }
 
         public static StatusJson From(NodeStatus s) => new(
             s.NodeId,

@@ -25,10 +25,20 @@ internal sealed partial class ControlApi
     private readonly Action<string> _requestShutdown;
     private readonly CancellationToken _stopping;
     private readonly ILogger _logger;
+    private readonly string _listener;
+    private int _eventReaders;
 
+    /// <param name="listener">Names this listener in the shutdown reason of a <c>quit</c> ("control socket", "dashboard").</param>
     public ControlApi(
-        OpenRedNode node, ControlCommands commands, ControlOptions options, Action<string> requestShutdown, ILogger logger, CancellationToken stopping)
+        OpenRedNode node,
+        ControlCommands commands,
+        ControlOptions options,
+        Action<string> requestShutdown,
+        ILogger logger,
+        CancellationToken stopping,
+        string listener = "control socket")
     {
+        _listener = listener;
         _node = node;
         _commands = commands;
         _options = options;
@@ -40,6 +50,7 @@ internal sealed partial class ControlApi
     public static IReadOnlyList<string> Endpoints { get; } =
         ["GET /v1", "GET /v1/<listing>", "POST /v1/command", "POST /v1/complete", "GET /v1/events"];
 
+    /// <summary>The endpoints, and the JSON errors of everything mapped after the middleware added before this.</summary>
     public void Map(WebApplication app)
     {
         app.Use(JsonErrorsAsync);
@@ -101,7 +112,7 @@ internal sealed partial class ControlApi
             // The answer first: the client learns the node stops, then it does.
             context.Response.OnCompleted(() =>
             {
-                _requestShutdown("quit (control socket)");
+                _requestShutdown($"quit ({_listener})");
                 return Task.CompletedTask;
             });
         }
@@ -123,6 +134,24 @@ internal sealed partial class ControlApi
     }
 
     private async Task EventsAsync(HttpContext context)
+    {
+        if (Interlocked.Increment(ref _eventReaders) > _options.MaxEventReaders)
+        {
+            Interlocked.Decrement(ref _eventReaders);
+            throw new ApiException(StatusCodes.Status503ServiceUnavailable, $"already {_options.MaxEventReaders} event streams open; close one first");
+        }
+
+        try
+        {
+            await StreamEventsAsync(context);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _eventReaders);
+        }
+    }
+
+    private async Task StreamEventsAsync(HttpContext context)
     {
         using var events = _node.SubscribeEvents(_options.EventBuffer);
         context.Response.ContentType = "text/event-stream";
@@ -167,7 +196,7 @@ internal sealed partial class ControlApi
         }
     }
 
-    private async Task<T?> ReadAsync<T>(HttpContext context)
+    internal async Task<T?> ReadAsync<T>(HttpContext context)
     {
         if (context.Request.ContentLength > _options.MaxRequestBytes)
         {
@@ -216,7 +245,7 @@ internal sealed partial class ControlApi
         }
     }
 
-    private static Task WriteJsonAsync<T>(HttpContext context, int status, T value)
+    internal static Task WriteJsonAsync<T>(HttpContext context, int status, T value)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
@@ -229,14 +258,15 @@ internal sealed partial class ControlApi
         return line.StartsWith("openred: ", StringComparison.Ordinal) ? line["openred: ".Length..] : line;
     }
 
-    private static string Version() =>
+    internal static string Version() =>
         typeof(ControlApi).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
     [LoggerMessage(EventId = 911, Level = LogLevel.Information, Message = "Control socket: dropped an event reader that fell behind ({Dropped} events lost)")]
     private static partial void LogSlowReader(ILogger logger, long dropped);
+}
 
-    private sealed class ApiException(int status, string message) : Exception(message)
-    {
-        public int Status { get; } = status;
-    }
+/// <summary>Thrown by an endpoint: answered as <c>{"error": message}</c> with <see cref="Status"/>.</summary>
+internal sealed class ApiException(int status, string message) : Exception(message)
+{
+    public int Status { get; } = status;
 }

@@ -23,6 +23,9 @@ internal sealed record ControlOptions
     /// <summary>Events buffered for one event-stream reader; a reader further behind is dropped.</summary>
     public int EventBuffer { get; init; } = 256;
 
+    /// <summary>Event-stream readers at once; one more is refused (503) rather than holding a connection and a buffer.</summary>
+    public int MaxEventReaders { get; init; } = 32;
+
     /// <summary>A reader that takes longer than this to accept one event is dropped.</summary>
     public TimeSpan EventWriteTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

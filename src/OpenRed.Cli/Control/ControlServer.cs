@@ -143,14 +143,14 @@ internal sealed partial class ControlServer : IAsyncDisposable
     [LoggerMessage(EventId = 910, Level = LogLevel.Information, Message = "Control socket listening on {Path}")]
     private static partial void LogListening(ILogger logger, string path);
 
-    private sealed class NoSignalsLifetime : IHostLifetime
+    internal sealed class NoSignalsLifetime : IHostLifetime
     {
         public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
-    private sealed class ForwardingLoggerProvider(ILoggerFactory loggers) : ILoggerProvider
+    internal sealed class ForwardingLoggerProvider(ILoggerFactory loggers) : ILoggerProvider
     {
         public ILogger CreateLogger(string categoryName) => loggers.CreateLogger(categoryName);
 

@@ -5,7 +5,10 @@ using Serilog.Sinks.SystemConsole.Themes;
 
 namespace OpenRed.Cli.Logging;
 
-/// <summary>Serilog, configured here only: a daily file in the data directory, and warnings and errors on stderr.</summary>
+/// <summary>
+/// Serilog, configured here only: a daily file in the data directory, warnings and errors on stderr, and with the
+/// dashboard the last lines in memory (<see cref="LogRing"/>).
+/// </summary>
 internal static class LogSetup
 {
     /// <summary>An event with this property goes to the file only (the user already saw it as one line).</summary>
@@ -18,10 +21,11 @@ internal static class LogSetup
     /// True at an interactive prompt, which prints the impersonation warning above the line being typed; stderr then
     /// skips it so that it is neither shown twice nor written through the line. Scripts get it on stderr.
     /// </param>
-    public static Logger Create(string logsDirectory, LogEventLevel fileLevel, bool promptShowsEvents = false)
+    /// <param name="ring">The dashboard's last lines (<c>--web</c>): it keeps what the file keeps.</param>
+    public static Logger Create(string logsDirectory, LogEventLevel fileLevel, bool promptShowsEvents = false, LogRing? ring = null)
     {
         var minimum = fileLevel < LogEventLevel.Warning ? fileLevel : LogEventLevel.Warning;
-        return new LoggerConfiguration()
+        var configuration = new LoggerConfiguration()
             .MinimumLevel.Is(minimum)
             .Enrich.FromLogContext()
 
@@ -41,8 +45,13 @@ internal static class LogSetup
                     outputTemplate: "openred: {Level:w}: {Message:lj}{NewLine}",
                     formatProvider: System.Globalization.CultureInfo.InvariantCulture,
                     standardErrorFromLevel: LogEventLevel.Verbose,
-                    theme: ConsoleTheme.None))
-            .CreateLogger();
+                    theme: ConsoleTheme.None));
+        if (ring is not null)
+        {
+            configuration = configuration.WriteTo.Sink(ring, restrictedToMinimumLevel: fileLevel);
+        }
+
+        return configuration.CreateLogger();
     }
 
     /// <summary>Serilog.Extensions.Logging carries an EventId as a structure with an "Id" property.</summary>

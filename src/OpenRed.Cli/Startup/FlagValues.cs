@@ -103,6 +103,39 @@ internal static partial class FlagValues
         return a;
     }
 
+    /// <summary>
+    /// Where a listener binds: <c>1.2.3.4:port</c>, <c>[v6]:port</c>, <c>localhost:port</c>, or a port alone (loopback);
+    /// port 0 lets the system choose.
+    /// </summary>
+    public static IPEndPoint? ListenEndPoint(string text, out string? error)
+    {
+        if (!text.Contains(':', StringComparison.Ordinal))
+        {
+            return Port(text, out error) is { } alone ? new IPEndPoint(IPAddress.Loopback, alone) : null;
+        }
+
+        var colon = text.LastIndexOf(':');
+        var host = text[..colon];
+        var address = host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
+            : host.StartsWith('[') && host.EndsWith(']') && IPAddress.TryParse(host[1..^1], out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6 ? v6
+            : !host.Contains(':', StringComparison.Ordinal) && IPAddress.TryParse(host, out var v4) && v4.AddressFamily == AddressFamily.InterNetwork ? v4
+            : null;
+        if (address is null)
+        {
+            error = $"{Quote(text)} is not ip:port ({Quote(host)} is not an IP address; IPv6 goes in brackets: [::1]:8480)";
+            return null;
+        }
+
+        if (Port(text[(colon + 1)..], out var portError) is not { } port)
+        {
+            error = $"{Quote(text)}: port {portError}";
+            return null;
+        }
+
+        error = null;
+        return new IPEndPoint(address, port);
+    }
+
     /// <summary><c>host:port</c>, <c>1.2.3.4:port</c> or <c>[v6]:port</c>; host names are resolved only when dialled.</summary>
     public static DnsEndPoint? HostPort(string text, out string? error)
     {

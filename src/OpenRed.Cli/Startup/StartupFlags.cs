@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Net;
+using OpenRed.Cli.Web;
 using OpenRed.Core;
 using OpenRed.Core.Identity;
 using OpenRed.Core.Storage;
@@ -74,13 +75,28 @@ internal sealed class StartupFlags
             Description = "Accept a new identity when identity.pem is missing beside an existing database (peers' links to this node break)",
         };
 
+        Web = new Option<IPEndPoint>("--web")
+        {
+            Description = $"Serve the web dashboard on <ip:port> (or a port alone); loopback only unless --web-allow-remote [default: {WebOptions.DefaultEndPoint}]",
+            HelpName = "ip:port",
+            Arity = ArgumentArity.ZeroOrOne,
+            CustomParser = r => r.Tokens.Count == 0 ? WebOptions.DefaultEndPoint : ParseOne<IPEndPoint>(r, "--web", FlagValues.ListenEndPoint),
+        };
+        WebAllowRemote = new Option<bool>("--web-allow-remote")
+        {
+            Description = "Let --web bind an address other machines reach (anyone who reaches it with the token controls this node)",
+        };
+        NewWebToken = new Option<bool>("--new-web-token") { Description = "Replace the dashboard's token: links printed before stop working" };
+
         Root = new RootCommand("OpenRed: a serverless peer-to-peer node. Without --daemon it opens the prompt `OpenRed-P2P> `; type 'help' there.\n"
             + "A running node, from elsewhere: 'openred ctl [--node-id <id> | --data-dir <path>] <command>' runs one prompt command on it, "
             + "'openred attach [--node-id <id> | --data-dir <path>]' opens its prompt (see 'openred ctl --help').")
         {
             NodeId, Port, Listen, Sector, DataDir, AutoResurrect, Bootstrap, LighthouseGroup, LighthousePort, Interface,
             BeaconInterval, NoLighthouse, Replicas, CacheSize, MaxPeers, NoPeerExchange, LogLevel, Daemon, NewIdentity,
+            Web, WebAllowRemote, NewWebToken,
         };
+        Root.Validators.Add(RemoteNeedsConsent);
     }
 
     private delegate T? ValueParser<T>(string text, out string? error);
@@ -128,6 +144,12 @@ internal sealed class StartupFlags
 
     public Option<bool> NewIdentity { get; }
 
+    public Option<IPEndPoint> Web { get; }
+
+    public Option<bool> WebAllowRemote { get; }
+
+    public Option<bool> NewWebToken { get; }
+
     /// <summary>Response files are off: a node-id or chat text may start with '@'.</summary>
     public static ParserConfiguration Configuration { get; } = new() { ResponseFileTokenReplacer = null, EnablePosixBundling = false };
 
@@ -162,7 +184,21 @@ internal sealed class StartupFlags
             MaxPeers = parse.GetValue(MaxPeers),
             Unlisted = parse.GetValue(NoPeerExchange),
         };
-        return new StartupOptions(node, parse.GetValue(Daemon), ValueOr(parse, LogLevel, LogEventLevel.Information));
+        var web = parse.GetResult(Web) is { Implicit: false }
+            ? new WebOptions { EndPoint = parse.GetValue(Web) ?? WebOptions.DefaultEndPoint, AllowRemote = parse.GetValue(WebAllowRemote) }
+            : null;
+        return new StartupOptions(node, parse.GetValue(Daemon), ValueOr(parse, LogLevel, LogEventLevel.Information), web, parse.GetValue(NewWebToken));
+    }
+
+    // A dashboard reachable from other machines is a remote control of this node: only when asked for in so many words.
+    private void RemoteNeedsConsent(CommandResult result)
+    {
+        if (result.GetResult(Web) is { Implicit: false } web && !web.Errors.Any() && result.GetValue(Web) is { } endPoint
+            && !IPAddress.IsLoopback(endPoint.Address) && !result.GetValue(WebAllowRemote))
+        {
+            result.AddError($"--web: {WebAddress.HostPort(endPoint.Address, endPoint.Port)} is not a loopback address; "
+                + "add --web-allow-remote to listen there (anyone who reaches it with the token controls this node)");
+        }
     }
 
     private static T ValueOr<T>(ParseResult parse, Option<T> option, T fallback) =>
