@@ -7,8 +7,8 @@ import { onNodeEvent } from './events.js';
 import { el, svg, $, fmtBytes, fmtRtt, short, debounce, toast } from './dom.js';
 import { openPeerPanel, refreshPeerPanel, panelPeer, initPanel } from './peer-panel.js';
 
-const INNER = 230;
-const OUTER = 390;
+const INNER = 250;
+const OUTER = 400;
 const SELF_R = 44;
 const PEER_R = 26;
 const POLL_MS = 3000;
@@ -18,6 +18,8 @@ let model = null;
 let visible = false;
 let timer = null;
 const sectorSeen = new Map();
+// Under 720 px the 1000-unit map is small on screen: bigger letters (app.css), fewer of them.
+const narrow = window.matchMedia('(max-width: 720px)');
 
 export function init() {
   initPanel();
@@ -36,6 +38,7 @@ export function init() {
       openPeer(target.dataset.fingerprint);
     }
   });
+  narrow.addEventListener('change', () => { if (model) render(); });
   refresh();
 }
 
@@ -189,13 +192,12 @@ function link(p, x, y, angle) {
   const line = outgoing
     ? { x1: ax, y1: ay, x2: bx, y2: by }
     : { x1: bx, y1: by, x2: ax, y2: ay };
-  const [mx, my] = polar(angle, (SELF_R + INNER) / 2);
-  const label = `${fmtRtt(p.rttMs)} · ↓${fmtBytes(p.bytesIn)} ↑${fmtBytes(p.bytesOut)}`;
   return svg('g', { class: 'link' + (p.impersonation ? ' warn' : ''), 'data-link': p.fingerprint },
-    svg('title', {}, `${p.nodeId}: ${p.direction} session, ${label}`),
-    svg('line', { ...line, 'marker-end': 'url(#arrow)' }),
-    svg('text', { class: 'link-label', x: mx, y: my - 8, 'text-anchor': 'middle' }, label));
+    svg('title', {}, `${p.nodeId}: ${p.direction} session, ${linkFigures(p)}`),
+    svg('line', { ...line, 'marker-end': 'url(#arrow)' }));
 }
+
+const linkFigures = (p) => `${fmtRtt(p.rttMs)} · ↓${fmtBytes(p.bytesIn)} ↑${fmtBytes(p.bytesOut)}`;
 
 function peerNode(p, x, y) {
   const name = p.nodeId ?? short(p.fingerprint);
@@ -208,8 +210,12 @@ function peerNode(p, x, y) {
   },
   svg('circle', { r: PEER_R }),
   svg('text', { class: 'peer-initial', y: 8, 'text-anchor': 'middle' }, name.slice(0, 1).toUpperCase()),
-  svg('text', { class: 'peer-label', y: PEER_R + 24, 'text-anchor': 'middle' }, trimmed(name, 14)),
-  sources ? svg('text', { class: 'peer-source', y: PEER_R + 46, 'text-anchor': 'middle' }, trimmed(sources, 22)) : null);
+  svg('text', { class: 'peer-label', y: PEER_R + (narrow.matches ? 42 : 26), 'text-anchor': 'middle' }, trimmed(name, 14)),
+  p.kind === 'session' && !narrow.matches
+    ? svg('text', { class: 'peer-stats', y: PEER_R + 48, 'text-anchor': 'middle' }, linkFigures(p)) : null,
+  sources ? svg('text', {
+    class: 'peer-source', y: PEER_R + (narrow.matches ? 76 : p.kind === 'session' ? 68 : 48), 'text-anchor': 'middle',
+  }, 'via ' + trimmed(sources, narrow.matches ? 16 : 22)) : null);
 }
 
 function renderTable(peers) {

@@ -33,11 +33,13 @@ export function init() {
   $('#chat-form').addEventListener('submit', send);
   $('#chat-close').addEventListener('click', closeConversation);
   onNodeEvent((e) => {
+    // An event without a fingerprint (an older node) may be about the open conversation: refetch it.
+    const aboutOpen = openPeer && (!e.fingerprint || e.fingerprint === openPeer.fingerprint);
     if (e.type === 'chat_message_received') {
       takeInbox();
-      if (openPeer && e.fingerprint === openPeer.fingerprint) scheduleChat();
+      if (aboutOpen) scheduleChat();
     } else if (e.type === 'chat_delivered') {
-      if (openPeer && e.fingerprint === openPeer.fingerprint) scheduleChat();
+      if (aboutOpen) scheduleChat();
     } else if (e.type === 'friend_request_received' || e.type === 'friend_response_received'
       || e.type === 'session_opened' || e.type === 'session_closed') {
       scheduleList();

@@ -38,7 +38,7 @@ export async function refresh() {
     list.replaceChildren(...entries.map((l) => el('li', { class: 'log-line level-' + String(l.level).toLowerCase() },
       el('time', { datetime: l.time }, formatTime(l.time)),
       el('span', { class: 'level' }, shortLevel(l.level)),
-      el('span', { class: 'message' }, l.message))));
+      el('span', { class: 'log-message' }, l.message))));
     if (entries.length === 0) list.append(el('li', { class: 'empty' }, 'No line at this level yet.'));
     if (atBottom) list.scrollTop = list.scrollHeight;
   } catch (e) {

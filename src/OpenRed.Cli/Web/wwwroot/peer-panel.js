@@ -112,7 +112,9 @@ async function loadProfile(fingerprint, box) {
     cachedProfiles.set(fingerprint, view);
     paint(view());
   } catch (e) {
-    paint([el('p', { class: 'muted' }, 'No profile: ' + e.message)]);
+    const view = () => [el('p', { class: 'muted' }, 'No profile: ' + e.message)];
+    cachedProfiles.set(fingerprint, view);
+    paint(view());
   }
 }
 

@@ -39,7 +39,7 @@ function render(urns) {
   body.replaceChildren(...urns.map((u) => {
     const complete = u.chunk_count > 0 && u.chunks_held === u.chunk_count;
     return el('tr', { 'data-urn': u.name },
-      el('td', { class: 'mono' }, u.name, u.version > 1 ? el('span', { class: 'muted' }, ` v${u.version}`) : null),
+      el('td', { class: 'mono', title: `version ${u.version} · content ${u.content_id}` }, u.name),
       el('td', {}, el('span', { class: 'role role-' + u.role }, u.role)),
       el('td', {}, fmtBytes(u.size)),
       el('td', {}, `${u.chunks_held}/${u.chunk_count}`),
