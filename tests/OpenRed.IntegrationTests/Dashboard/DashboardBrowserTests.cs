@@ -189,6 +189,38 @@ public sealed class DashboardBrowserTests
         await Expect(phone.Locator("#messages .message")).ToHaveCountAsync(3);
         await DashboardPages.ScreenshotAsync(phone, "friends", "360");
     }
+
+    [Fact]
+    public async Task NodeRestart_ThePageReconnectsByItself_AndItsActionsStillWork()
+    {
+        using var dir = new TempDirectory();
+        var web = "127.0.0.1:" + DashboardNode.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var bob = await NodeCli.StartAsync(dir.Sub("bob"), "bob");
+        await using var browser = await DashboardBrowser.LaunchAsync();
+        var page = await browser.NewPageAsync();
+        Uri link;
+        await using (var first = await DashboardNode.StartAsync(dir.Sub("alice"), "alice", web))
+        {
+            await DashboardPages.OpenAsync(page, first);
+            await DashboardPages.MarkAsync(page);
+            link = first.Link;
+            await NodeCli.QuitAsync(first.Process);
+        }
+
+        await Expect(page.Locator("#stream-state")).ToHaveAttributeAsync("data-state", "reconnecting");
+        await using var alice = await DashboardNode.StartAsync(dir.Sub("alice"), "alice", web);
+        alice.Link.Should().Be(link, "the token is kept in the data directory");
+        await Expect(page.Locator("#stream-state")).ToHaveAttributeAsync("data-state", "live");
+
+        // Events of the new process reach the page, and a click posts with the new process's CSRF value.
+        await alice.ConnectToAsync(bob);
+        var bobNode = page.Locator("#map .peer.session[data-node-id='bob']");
+        await Expect(bobNode).ToBeVisibleAsync();
+        await bobNode.ClickAsync();
+        await page.Locator("#peer-panel [data-action='disconnect']").ClickAsync();
+        await NodeCli.PollAsync(alice.Process, "peers", p => NodeCli.Sessions(p).Length == 0, DashboardBrowser.Deadline);
+        await DashboardPages.ShouldNotHaveReloadedAsync(page);
+    }
 }
 
 /// <summary>The browser tests run one at a time: each drives Chromium and up to three nodes on a shared, small machine.</summary>

@@ -24,9 +24,12 @@ internal sealed class DashboardNode : IAsyncDisposable
     /// <summary>The dashboard without the token: <c>http://127.0.0.1:port/</c>.</summary>
     public Uri Root => new(Link.GetLeftPart(UriPartial.Authority) + "/");
 
-    public static async Task<DashboardNode> StartAsync(string dataDir, string nodeId, params string[] extraArgs)
+    public static Task<DashboardNode> StartAsync(string dataDir, string nodeId) => StartAsync(dataDir, nodeId, "127.0.0.1:0");
+
+    /// <summary>A node whose dashboard listens on <paramref name="web"/> (a fixed port, for a restart on the same address).</summary>
+    public static async Task<DashboardNode> StartAsync(string dataDir, string nodeId, string web)
     {
-        var process = await NodeCli.StartAsync(dataDir, nodeId, 0, ["--web", "127.0.0.1:0", .. extraArgs]);
+        var process = await NodeCli.StartAsync(dataDir, nodeId, 0, ["--web", web]);
         try
         {
             var line = await process.WaitForStdoutAsync(l => l.StartsWith("dashboard: ", StringComparison.Ordinal), DashboardBrowser.Deadline);
@@ -47,6 +50,16 @@ internal sealed class DashboardNode : IAsyncDisposable
         var port = await NodeCli.TcpPortAsync(other);
         var fingerprint = await NodeCli.FingerprintAsync(other);
         await Process.CommandJsonAsync($"connect 127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)} --expect {fingerprint}");
+    }
+
+    /// <summary>A loopback TCP port free now, for a dashboard that must come back on the same address.</summary>
+    public static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     public ValueTask DisposeAsync() => Process.DisposeAsync();
