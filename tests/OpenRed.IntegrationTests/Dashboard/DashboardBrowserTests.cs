@@ -22,6 +22,7 @@ public sealed class DashboardBrowserTests
         await using var alice = await DashboardNode.StartAsync(dir.Sub("alice"), "alice");
         await using var bob = await NodeCli.StartAsync(dir.Sub("bob"), "bob");
         await using var carol = await NodeCli.StartAsync(dir.Sub("carol"), "carol");
+        await carol.CommandJsonAsync("profile set --name \"Carol Martin\" --profession Baker --bio \"Bread at dawn\"");
         await alice.ConnectToAsync(bob);
         await SocialCli.ConnectAsync(carol, alice.Process);
         var bobFingerprint = await NodeCli.FingerprintAsync(bob);
@@ -41,7 +42,7 @@ public sealed class DashboardBrowserTests
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.Locator("#peer-title")).ToHaveTextAsync("carol");
         await Expect(page.Locator("#peer-panel [data-field='safety-code']")).ToHaveTextAsync(new Regex(@"^\d{5}( \d{5}){5}$"));
-        await DashboardPages.ScreenshotAsync(page, "constellation", "desktop");
+        await Expect(page.Locator("#peer-panel .display-name")).ToHaveTextAsync("Carol Martin");
 
         await bobNode.ClickAsync();
         await Expect(page.Locator("#peer-panel [data-field='fingerprint']")).ToHaveTextAsync(bobFingerprint);
@@ -51,6 +52,9 @@ public sealed class DashboardBrowserTests
         await Expect(page.Locator("#map .peer.session[data-node-id='bob']")).ToHaveCountAsync(0);
         await Expect(page.Locator("#map .link")).ToHaveCountAsync(1);
         await DashboardPages.ShouldNotHaveReloadedAsync(page);
+        await carolNode.ClickAsync();
+        await Expect(page.Locator("#peer-panel .display-name")).ToHaveTextAsync("Carol Martin");
+        await DashboardPages.ScreenshotAsync(page, "constellation", "desktop");
 
         await DashboardPages.ViewAsync(page, "node");
         await Expect(page.Locator("#node-identity")).ToContainTextAsync("alice");

@@ -7,8 +7,9 @@ import { onNodeEvent } from './events.js';
 import { el, svg, $, fmtBytes, fmtRtt, short, debounce, toast } from './dom.js';
 import { openPeerPanel, refreshPeerPanel, panelPeer, initPanel } from './peer-panel.js';
 
-const INNER = 250;
-const OUTER = 400;
+// Ring radii in map units (the map is 1000 wide); narrower on a small screen, where the labels are bigger.
+const inner = () => (narrow.matches ? 220 : 250);
+const outer = () => (narrow.matches ? 340 : 400);
 const SELF_R = 44;
 const PEER_R = 26;
 const POLL_MS = 3000;
@@ -145,8 +146,8 @@ function render() {
     svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: '9', refY: '5', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' },
       svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow-head' })));
   layers.wedges.append(
-    svg('circle', { class: 'ring ring-inner', r: INNER }),
-    svg('circle', { class: 'ring ring-outer', r: OUTER }));
+    svg('circle', { class: 'ring ring-inner', r: inner() }),
+    svg('circle', { class: 'ring ring-outer', r: outer() }));
 
   const sectors = sectorsOf(self, peers);
   const total = Math.max(1, peers.length);
@@ -163,7 +164,7 @@ function render() {
     layers.wedges.append(svg('text', { class: 'sector-label', x: lx, y: ly, 'text-anchor': 'middle', 'dominant-baseline': 'middle' }, trimmed(label, 28)));
     list.forEach((p, i) => {
       const angle = start + (span * (i + 0.5)) / list.length;
-      const radius = p.kind === 'session' ? INNER : OUTER;
+      const radius = p.kind === 'session' ? inner() : outer();
       const [x, y] = polar(angle, radius);
       if (p.kind === 'session') layers.links.append(link(p, x, y, angle));
       layers.nodes.append(peerNode(p, x, y));
@@ -187,7 +188,7 @@ function render() {
 function link(p, x, y, angle) {
   // From the dialer to the listener: outgoing starts here, incoming ends here.
   const [ax, ay] = polar(angle, SELF_R + 4);
-  const [bx, by] = polar(angle, INNER - PEER_R - 6);
+  const [bx, by] = polar(angle, inner() - PEER_R - 6);
   const outgoing = p.direction === 'outbound';
   const line = outgoing
     ? { x1: ax, y1: ay, x2: bx, y2: by }
