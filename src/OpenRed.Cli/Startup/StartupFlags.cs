@@ -193,8 +193,23 @@ internal sealed class StartupFlags
     // A dashboard reachable from other machines is a remote control of this node: only when asked for in so many words.
     private void RemoteNeedsConsent(CommandResult result)
     {
-        if (result.GetResult(Web) is { Implicit: false } web && !web.Errors.Any() && result.GetValue(Web) is { } endPoint
-            && !IPAddress.IsLoopback(endPoint.Address) && !result.GetValue(WebAllowRemote))
+        if (result.GetResult(Web) is not { Implicit: false })
+        {
+            return;
+        }
+
+        IPEndPoint? endPoint;
+        try
+        {
+            endPoint = result.GetValue(Web);
+        }
+        catch (InvalidOperationException)
+        {
+            // The value itself is wrong: that error is the one to show.
+            return;
+        }
+
+        if (endPoint is not null && !IPAddress.IsLoopback(endPoint.Address) && !result.GetValue(WebAllowRemote))
         {
             result.AddError($"--web: {WebAddress.HostPort(endPoint.Address, endPoint.Port)} is not a loopback address; "
                 + "add --web-allow-remote to listen there (anyone who reaches it with the token controls this node)");

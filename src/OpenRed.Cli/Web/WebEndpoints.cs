@@ -76,7 +76,7 @@ internal sealed partial class WebEndpoints
     }
 
     private Task SessionAsync(HttpContext context) => ControlApi.WriteJsonAsync(context, StatusCodes.Status200OK,
-        new WebSession(_token.Csrf, _node.NodeId, _node.Fingerprint.Hex, ControlApi.Version()));
+        new WebSession(_token.Csrf, _node.NodeId, _node.Fingerprint.Hex, ControlApi.Version(), _options.MaxUploadBytes));
 
     private async Task PublishAsync(HttpContext context)
     {
@@ -84,14 +84,14 @@ internal sealed partial class WebEndpoints
         var name = NonEmpty(query["name"]);
         var type = NonEmpty(query["type"]);
         var fileName = UploadName(NonEmpty(query["filename"]) ?? name);
-        if (context.Request.ContentLength > _options.MaxUploadBytes)
-        {
-            throw TooLarge();
-        }
-
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
             limit.MaxRequestBodySize = _options.MaxUploadBytes;
+        }
+
+        if (context.Request.ContentLength > _options.MaxUploadBytes)
+        {
+            throw TooLarge();
         }
 
         using var done = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping);
@@ -146,8 +146,9 @@ internal sealed partial class WebEndpoints
         {
             throw new ApiException(e.StatusCode, "bad request: " + e.Message);
         }
-        catch (IOException e)
+        catch (IOException e) when (e is not Microsoft.AspNetCore.Connections.ConnectionResetException && !context.RequestAborted.IsCancellationRequested)
         {
+            // The disk (full, not writable); a page that left is not answered at all.
             throw new ApiException(StatusCodes.Status507InsufficientStorage, $"cannot store the upload: {e.Message}");
         }
     }
@@ -228,7 +229,7 @@ internal sealed partial class WebEndpoints
                 ? entry.MediaType
                 : "application/octet-stream";
             context.Response.ContentLength = content.Length;
-            context.Response.Headers.ContentDisposition = $"attachment; filename=\"{entry.Name}\"";
+            context.Response.Headers.ContentDisposition = $"attachment; filename=\"{DownloadName(entry)}\"";
             context.Response.Headers.CacheControl = "no-store";
             await content.CopyToAsync(context.Response.Body, done.Token);
         }
@@ -320,6 +321,13 @@ internal sealed partial class WebEndpoints
 
     private ApiException TooLarge() =>
         new(StatusCodes.Status413PayloadTooLarge, $"the file is larger than {_options.MaxUploadBytes} bytes, the most the dashboard takes");
+
+    // URN names are a-z 0-9 _ . : - (nothing to escape in the header); the type's extension helps the saved file open.
+    private static string DownloadName(UrnEntry entry)
+    {
+        var extension = MediaTypes.Extension(entry.MediaType);
+        return entry.Name.EndsWith(extension, StringComparison.Ordinal) ? entry.Name : entry.Name + extension;
+    }
 
     private static string? NonEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
 
