@@ -59,6 +59,7 @@ public sealed class DashboardBrowserTests
         await DashboardPages.ViewAsync(page, "node");
         await Expect(page.Locator("#node-identity")).ToContainTextAsync("alice");
         await Expect(page.Locator("#chart-sessions polyline")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#chart-traffic")).ToHaveAttributeAsync("data-samples", new Regex(@"^([6-9]|\d{2,})$"));
         await DashboardPages.ScreenshotAsync(page, "node", "desktop");
         await DashboardPages.ViewAsync(page, "log");
         await Expect(page.Locator("#log-lines .log-line").First).ToBeVisibleAsync();
@@ -74,6 +75,11 @@ public sealed class DashboardBrowserTests
         await DashboardPages.ViewAsync(phone, "log");
         await Expect(phone.Locator("#log-lines .log-line").First).ToBeVisibleAsync();
         await DashboardPages.ScreenshotAsync(phone, "log", "360");
+
+        var dark = await browser.NewPageAsync(DashboardBrowser.Desktop, ColorScheme.Dark);
+        await DashboardPages.OpenAsync(dark, alice);
+        await Expect(dark.Locator("#map .peer.session[data-node-id='carol']")).ToBeVisibleAsync();
+        await DashboardPages.ScreenshotAsync(dark, "constellation-dark", "desktop");
 
         // A browser that never opened the printed link has no token: the page and the API refuse it.
         var stranger = await browser.NewPageAsync();

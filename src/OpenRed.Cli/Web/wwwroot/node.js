@@ -94,7 +94,7 @@ function render() {
     ['fingerprint', el('span', { class: 'mono fingerprint' }, s.fingerprint)],
     ['sector', s.sector],
     ['TCP', `${s.listen_address}:${s.tcp_port}`],
-    l ? ['lighthouse', `${l.state}${l.state === 'running' ? `, UDP ${l.group}:${l.port} on ${l.interface_name ?? l.interface ?? 'all'}` : l.message ? ': ' + l.message : ''}`] : null,
+    l ? ['lighthouse', l.state === 'running' ? `running, UDP ${l.group}:${l.port} on ${l.interface_name ?? l.interface ?? 'all'}` : (l.message ?? l.state)] : null,
     ['uptime', fmtDuration(s.uptime_ms)],
     ['data dir', el('span', { class: 'mono' }, s.data_dir)],
     s.dashboard ? ['dashboard', s.dashboard] : null,
