@@ -2,7 +2,7 @@
 // resurrect by name with a progress bar (POST /v1/web/resurrect answers server-sent events, read with fetch),
 // and a download link for what is fully held.
 
-import { getJson, post, readEventStream, commandText } from './api.js';
+import { getJson, post, readEventStream, commandText, currentSession } from './api.js';
 import { el, $, fmtBytes, short, toast } from './dom.js';
 
 const POLL_MS = 5000;
@@ -65,6 +65,13 @@ async function publish(event) {
   const file = $('#publish-file').files[0];
   const result = $('#publish-result');
   if (!file) return;
+  // The listener closes the connection on a body over its limit: the browser would show a network error, not why.
+  const limit = currentSession()?.max_upload_bytes;
+  if (limit && file.size > limit) {
+    result.dataset.kind = 'error';
+    result.textContent = `publish: ${file.name} is ${fmtBytes(file.size)}; the dashboard takes files up to ${fmtBytes(limit)} (use publish at the prompt)`;
+    return;
+  }
   const button = form.querySelector('button');
   button.disabled = true;
   result.dataset.kind = '';
