@@ -182,7 +182,7 @@ internal sealed class MapCommand : IReplCommand
                     (long)Math.Max(0, (view.At - p.LastHeard.Value).TotalMilliseconds),
                     p.Sources))
                 .ToList(),
-            view.Sessions.Select(s => new MapSessionJson(s.Fingerprint.Hex, s.NodeId, Sources(view, s.Fingerprint))).ToList(),
+            view.Sessions.Select(s => new MapSessionJson(s.Fingerprint.Hex, s.NodeId, s.Sector, Sources(view, s.Fingerprint))).ToList(),
             view.Known.Select(k => new MapKnownJson(
                 k.NodeId, k.Fingerprint.Hex, k.Sector, k.Host, k.Port, k.Verified, k.LastHeard.ToUnixTimeMilliseconds(),
                 k.LastSuccess?.ToUnixTimeMilliseconds(), k.Sources)).ToList());
@@ -206,7 +206,8 @@ internal sealed class MapCommand : IReplCommand
         long LastHeardAgoMs,
         IReadOnlyList<string> Sources);
 
-    internal sealed record MapSessionJson(string Fingerprint, string NodeId, IReadOnlyList<string> Sources);
+    // Sector: a peer known only by its session (no beacon heard) is in no other list; the dashboard groups it by this.
+    internal sealed record MapSessionJson(string Fingerprint, string NodeId, string Sector, IReadOnlyList<string> Sources);
 
     internal sealed record MapKnownJson(
         string? NodeId,

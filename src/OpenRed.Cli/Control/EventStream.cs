@@ -86,6 +86,11 @@ internal static class EventStream
             SessionClosedEvent c => new EventJson(type, at, text, c.Session.NodeId, c.Session.Fingerprint.Hex, c.Session.Sector,
                 Address(c.Session), PeerText.Direction(c.Session.Direction), c.Reason),
             ImpersonationEvent i => new EventJson(type, at, text, i.Warning.NodeId, i.Warning.NewFingerprint.Hex),
+            // Who the social events are about: the dashboard refetches that one conversation or friend.
+            FriendRequestReceivedEvent r => new EventJson(type, at, text, r.NodeId, r.Fingerprint.Hex),
+            FriendResponseReceivedEvent r => new EventJson(type, at, text, r.NodeId, r.Fingerprint.Hex),
+            ChatMessageReceivedEvent m => new EventJson(type, at, text, m.NodeId, m.Fingerprint.Hex),
+            ChatDeliveredEvent d => new EventJson(type, at, text, Fingerprint: d.Fingerprint.Hex),
             _ => new EventJson(type, at, text),
         };
     }
