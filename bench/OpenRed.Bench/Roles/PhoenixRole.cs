@@ -47,6 +47,7 @@ internal static class PhoenixRole
                     var o = Rss();
                     o["ms"] = clock.Elapsed.TotalMilliseconds;
                     o["replicas"] = p.Replicas.Count;
+                    o["replica_ids"] = new JsonArray([.. p.Replicas.Select(h => (JsonNode)h.NodeId)]);
                     RoleIO.Emit("published", o);
                     break;
                 case "resurrect":
