@@ -12,7 +12,7 @@ namespace OpenRed.Bench.Roles;
 
 /// <summary>
 /// One node of the Phoenix benchmark, driven line by line: <c>connect PORT FINGERPRINT</c>, <c>publish PATH NAME</c>,
-/// <c>resurrect NAME</c>, <c>stop</c>. Every answer carries the process's peak resident set size.
+/// <c>resurrect NAME</c>, <c>urns</c>, <c>stop</c>. Every answer carries the process's peak resident set size.
 /// </summary>
 internal static class PhoenixRole
 {
@@ -47,6 +47,7 @@ internal static class PhoenixRole
                     var o = Rss();
                     o["ms"] = clock.Elapsed.TotalMilliseconds;
                     o["replicas"] = p.Replicas.Count;
+                    o["replica_ids"] = new JsonArray([.. p.Replicas.Select(h => (JsonNode)h.NodeId)]);
                     RoleIO.Emit("published", o);
                     break;
                 case "resurrect":
@@ -55,9 +56,19 @@ internal static class PhoenixRole
                     ro["ms"] = r.Elapsed.TotalMilliseconds;
                     ro["size"] = (long)r.Size;
                     ro["holders"] = r.Holders.Count;
+                    // Who actually supplied chunks, so the scenario can check that "from 3 holders" drew on all three.
+                    ro["supplied"] = new JsonArray([.. r.Holders.Select(h => (JsonNode)new JsonObject { ["node"] = h.NodeId, ["chunks"] = h.Chunks })]);
                     ro["stage"] = r.Stage.ToString();
                     File.Delete(Path.Combine(options.DataDirectory, "out.bin"));
                     RoleIO.Emit("resurrected", ro);
+                    break;
+                case "urns":
+                    var uo = Rss();
+                    uo["urns"] = new JsonArray([.. node.Phoenix.ListUrns().Select(u => (JsonNode)new JsonObject
+                    {
+                        ["name"] = u.Name, ["role"] = u.Role.ToString(), ["chunks_held"] = u.ChunksHeld, ["chunk_count"] = u.ChunkCount,
+                    })]);
+                    RoleIO.Emit("urns", uo);
                     break;
                 default:
                     RoleIO.Emit("stopped", Rss());
