@@ -13,18 +13,19 @@ internal sealed class FriendsCommand : IReplCommand
 
     public IReadOnlyList<string> Aliases => [];
 
-    public string Description => "List friends, pending requests in and out, and blocked peers, with safety codes (--json)";
+    public string Description => "List friends, pending requests in and out, and blocked peers, with safety codes and unread counts (--json)";
 
     public Command BuildSyntax() => new(Name, Description) { _json };
 
     public Task<int> RunAsync(ParseResult parse, CommandContext context, CancellationToken cancellationToken)
     {
         var entries = context.Node.Social.GetFriends();
+        var unread = context.Node.Social.UnreadCounts();
         if (context.Json)
         {
             context.WriteJson(new FriendsJson([.. entries.Select(e => new FriendJson(
                 e.NodeId, e.Fingerprint.Hex, SocialPeers.StateName(e.State), e.Message, e.Since.ToUnixTimeMilliseconds(), e.Delivered, e.Online,
-                SafetyCode.Of(e.Fingerprint)))]));
+                SafetyCode.Of(e.Fingerprint), unread.GetValueOrDefault(e.Fingerprint)))]));
             return Task.FromResult(0);
         }
 
@@ -34,7 +35,7 @@ internal sealed class FriendsCommand : IReplCommand
             return Task.FromResult(0);
         }
 
-        var table = new TextColumns("peer", "state", "since", "session", "safety code", "message");
+        var table = new TextColumns("peer", "state", "since", "session", "unread", "safety code", "message");
         foreach (var e in entries)
         {
             table.Add(
@@ -49,6 +50,7 @@ internal sealed class FriendsCommand : IReplCommand
                 },
                 PeerText.Time(e.Since),
                 e.Online ? "connected" : "-",
+                unread.GetValueOrDefault(e.Fingerprint) is > 0 and var n ? $"{n} unread" : "-",
                 SafetyCode.Of(e.Fingerprint),
                 e.Message);
         }
@@ -59,5 +61,5 @@ internal sealed class FriendsCommand : IReplCommand
 
     internal sealed record FriendsJson(IReadOnlyList<FriendJson> Friends);
 
-    internal sealed record FriendJson(string NodeId, string Fingerprint, string State, string Message, long SinceMs, bool Delivered, bool Online, string SafetyCode);
+    internal sealed record FriendJson(string NodeId, string Fingerprint, string State, string Message, long SinceMs, bool Delivered, bool Online, string SafetyCode, int Unread);
 }

@@ -105,6 +105,9 @@ internal sealed partial class WebEndpoints
 
             // The original file name rides along: without a name or type, publish guesses them from it as the command does.
             var r = await _node.Phoenix.PublishAsync(path, name, type, done.Token);
+
+            // Gone before the answer, not after it: a client that has the answer never finds the upload on disk.
+            RemoveQuietly(directory);
             var json = new PublishCommand.PublishJson(
                 r.Name, r.Publisher.Hex, r.Version, r.MediaType, r.Size, r.ChunkCount, r.ContentId, r.ReplicasWanted,
                 [.. r.Replicas.Select(h => new PublishCommand.HolderJson(h.Fingerprint.Hex, h.NodeId, h.Chunks))], (long)r.Elapsed.TotalMilliseconds);
@@ -224,7 +227,11 @@ internal sealed partial class WebEndpoints
 
             // Held whole: the cache stage answers, and verifies every chunk on the way out.
             await _node.Phoenix.ResurrectAsync($"{entry.Name}@{entry.Publisher.Hex}", path, ContentTimeout, null, done.Token);
-            await using var content = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous);
+            await using var content = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 81920, FileOptions.Asynchronous);
+
+            // Removed while open, before the first byte goes out: a client that has the whole response never finds
+            // the copy still on disk (the finally below ran only after the last byte, a race with that client).
+            RemoveQuietly(directory);
             context.Response.ContentType = MediaTypeHeaderValue.TryParse(entry.MediaType, out _) && !entry.MediaType.Contains(',', StringComparison.Ordinal)
                 ? entry.MediaType
                 : "application/octet-stream";

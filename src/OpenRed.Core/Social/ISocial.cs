@@ -55,5 +55,8 @@ public interface ISocial
     /// <summary>Unread messages from every friend; marks them read.</summary>
     IReadOnlyList<ChatEntry> TakeUnread();
 
+    /// <summary>How many unread messages each peer has; marks nothing read (peers with none are absent).</summary>
+    IReadOnlyDictionary<Fingerprint, int> UnreadCounts();
+
     SocialCounters Counters { get; }
 }

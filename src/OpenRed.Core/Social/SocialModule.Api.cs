@@ -234,6 +234,8 @@ internal sealed partial class SocialModule
 
     public IReadOnlyList<ChatEntry> TakeUnread() => _store.TakeUnread();
 
+    public IReadOnlyDictionary<Fingerprint, int> UnreadCounts() => _store.UnreadCounts();
+
     private static FriendEntry Entry(FriendRow r, bool online) =>
         new(r.Fingerprint, r.NodeId, r.State, r.Message, r.Since, r.Acked, online);
 

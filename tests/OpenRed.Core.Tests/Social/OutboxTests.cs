@@ -65,4 +65,22 @@ public sealed class OutboxTests
         chat.Select(m => m.State).Should().Equal(ChatState.Received, ChatState.Queued, ChatState.Received);
         s.Store.Conversation(Fp(2), 2).Select(m => m.Text).Should().Equal("second", "third");
     }
+
+    [Fact]
+    public void UnreadCounts_ArePerPeer_AndMarkNothingRead()
+    {
+        using var s = new StoreFixture();
+        s.Store.InsertIncoming(Fp(2), Id(1), "one", 1000, T(0));
+        s.Store.InsertIncoming(Fp(2), Id(2), "two", 2000, T(0));
+        s.Store.InsertIncoming(Fp(3), Id(1), "three", 3000, T(0));
+        s.Store.InsertOutgoing(Fp(2), Id(3), "mine", T(1));
+
+        s.Store.UnreadCounts().Should().BeEquivalentTo(new Dictionary<Core.Identity.Fingerprint, int> { [Fp(2)] = 2, [Fp(3)] = 1 });
+        s.Store.UnreadCounts().Should().HaveCount(2, "counting marks nothing read");
+
+        s.Store.Conversation(Fp(2), 1);
+        s.Store.UnreadCounts().Should().ContainSingle().Which.Should().Be(new KeyValuePair<Core.Identity.Fingerprint, int>(Fp(3), 1), "the conversation read all of peer 2");
+        s.Store.TakeUnread().Select(m => m.Text).Should().Equal("three");
+        s.Store.UnreadCounts().Should().BeEmpty();
+    }
 }

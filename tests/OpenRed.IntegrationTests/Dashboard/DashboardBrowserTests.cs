@@ -29,6 +29,7 @@ public sealed class DashboardBrowserTests
 
         await using var browser = await DashboardBrowser.LaunchAsync();
         var page = await browser.NewPageAsync();
+        var errors = DashboardPages.WatchForErrors(page);
         await DashboardPages.OpenAsync(page, alice);
         await DashboardPages.MarkAsync(page);
         var bobNode = page.Locator("#map .peer.session[data-node-id='bob']");
@@ -64,6 +65,7 @@ public sealed class DashboardBrowserTests
         await DashboardPages.ViewAsync(page, "log");
         await Expect(page.Locator("#log-lines .log-line").First).ToBeVisibleAsync();
         await DashboardPages.ScreenshotAsync(page, "log", "desktop");
+        errors.Should().BeEmpty("every view ran without a script error or a CSP refusal");
 
         var phone = await browser.NewPageAsync(DashboardBrowser.Phone);
         await DashboardPages.OpenAsync(phone, alice);
@@ -105,6 +107,7 @@ public sealed class DashboardBrowserTests
 
         await using var browser = await DashboardBrowser.LaunchAsync();
         var alicePage = await browser.NewPageAsync();
+        var errors = DashboardPages.WatchForErrors(alicePage);
         await DashboardPages.OpenAsync(alicePage, alice);
         await DashboardPages.ViewAsync(alicePage, "urns");
         await alicePage.Locator("#publish-file").SetInputFilesAsync(new FilePayload
@@ -120,6 +123,7 @@ public sealed class DashboardBrowserTests
         await DashboardPages.ScreenshotAsync(alicePage, "urns", "desktop");
 
         var carolPage = await browser.NewPageAsync();
+        var carolErrors = DashboardPages.WatchForErrors(carolPage);
         await DashboardPages.OpenAsync(carolPage, carol);
         await DashboardPages.ViewAsync(carolPage, "urns");
         await carolPage.Locator("#resurrect-name").FillAsync("sunset_photo");
@@ -138,6 +142,7 @@ public sealed class DashboardBrowserTests
         await download.SaveAsAsync(saved);
         (await File.ReadAllBytesAsync(saved)).Should().Equal(content);
         await Expect(carolPage.Locator("#urn-table tr[data-urn='sunset_photo']")).ToBeVisibleAsync();
+        errors.Concat(carolErrors).Should().BeEmpty("publishing and resurrecting ran without a script error or a CSP refusal");
 
         var phone = await browser.NewPageAsync(DashboardBrowser.Phone);
         await DashboardPages.OpenAsync(phone, alice);
@@ -156,6 +161,8 @@ public sealed class DashboardBrowserTests
         await using var browser = await DashboardBrowser.LaunchAsync();
         var alicePage = await browser.NewPageAsync();
         var papaPage = await browser.NewPageAsync();
+        var errors = DashboardPages.WatchForErrors(alicePage);
+        var papaErrors = DashboardPages.WatchForErrors(papaPage);
         await DashboardPages.OpenAsync(alicePage, alice);
         await DashboardPages.OpenAsync(papaPage, papa);
         await DashboardPages.MarkAsync(alicePage);
@@ -172,6 +179,8 @@ public sealed class DashboardBrowserTests
         // A message before papa opens the conversation: an unread count on his list.
         await SocialCli.SendAsync(alice.Process, "papa", "Tu es là ?");
         await Expect(papaPage.Locator("#friends li[data-friend='alice'] .badge")).ToHaveTextAsync("1");
+        (await papa.Process.CommandJsonAsync("inbox")).GetProperty("messages").EnumerateArray().Single().GetProperty("text").GetString()
+            .Should().Be("Tu es là ?", "the page's badge marked nothing read: the prompt's inbox still has the message");
         await papaPage.Locator("[data-open-chat='alice']").ClickAsync();
         await Expect(papaPage.Locator("#messages .message.in .text")).ToHaveTextAsync(["Tu es là ?"]);
         await Expect(papaPage.Locator("#friends li[data-friend='alice'] .badge")).ToHaveCountAsync(0);
@@ -190,6 +199,7 @@ public sealed class DashboardBrowserTests
         await Expect(alicePage.Locator("#messages .message.in .text")).ToHaveTextAsync(["Oui, à ce soir"]);
         await DashboardPages.ShouldNotHaveReloadedAsync(alicePage);
         await DashboardPages.ShouldNotHaveReloadedAsync(papaPage);
+        errors.Concat(papaErrors).Should().BeEmpty("the chat ran without a script error or a CSP refusal");
         await DashboardPages.ScreenshotAsync(alicePage, "friends", "desktop");
 
         var phone = await browser.NewPageAsync(DashboardBrowser.Phone);

@@ -22,6 +22,30 @@ internal static class DashboardPages
     /// <summary>One screenshot per size of the current view: TestResults/dashboard/&lt;name&gt;-&lt;size&gt;.png.</summary>
     public static Task ScreenshotAsync(IPage page, string name, string size) => DashboardBrowser.ScreenshotAsync(page, $"{name}-{size}");
 
+    /// <summary>Collects what the pages must never cause: uncaught script errors and Content-Security-Policy refusals.</summary>
+    public static List<string> WatchForErrors(IPage page)
+    {
+        var errors = new List<string>();
+        page.PageError += (_, message) =>
+        {
+            lock (errors)
+            {
+                errors.Add("script error: " + message);
+            }
+        };
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                lock (errors)
+                {
+                    errors.Add("CSP: " + message.Text);
+                }
+            }
+        };
+        return errors;
+    }
+
     /// <summary>A marker in the page's JavaScript state: still there later means the page was not reloaded.</summary>
     public static Task MarkAsync(IPage page) => page.EvaluateAsync("() => { window.__openredTestMark = 'same page'; }");
 

@@ -40,6 +40,8 @@ public sealed class ConversationProcessTests
         await SocialCli.SendAsync(alice, "papa", "On mange à 19h ?");
         var chat = await NodeCli.PollAsync(alice, "chat papa", c => SocialCli.Count(c, outgoing: true, "delivered") == 1, SocialCli.Deadline);
         SocialCli.Messages(chat).Single().GetProperty("text").GetString().Should().Be("On mange à 19h ?");
+        SocialCli.Unread(await papa.CommandJsonAsync("friends"), "alice").Should().Be(1);
+        SocialCli.Unread(await papa.CommandJsonAsync("friends"), "alice").Should().Be(1, "counting (the dashboard's badge) marks nothing read");
         var inbox = await papa.CommandJsonAsync("inbox");
         inbox.GetProperty("messages").EnumerateArray().Single().GetProperty("text").GetString().Should().Be("On mange à 19h ?");
         (await papa.CommandJsonAsync("inbox")).GetProperty("messages").GetArrayLength().Should().Be(0, "read once");
@@ -47,6 +49,8 @@ public sealed class ConversationProcessTests
         await SocialCli.SendAsync(papa, "alice", "Oui, à ce soir");
         var both = await NodeCli.PollAsync(alice, "chat papa", c => SocialCli.Messages(c).Length == 2, SocialCli.Deadline);
         SocialCli.Messages(both).Select(m => m.GetProperty("text").GetString()).Should().Equal("On mange à 19h ?", "Oui, à ce soir");
+        SocialCli.Unread(await alice.CommandJsonAsync("friends"), "papa").Should().Be(0, "opening the conversation reads it");
+        (await alice.CommandJsonAsync("inbox")).GetProperty("messages").GetArrayLength().Should().Be(0, "read in the conversation");
 
         var thumb = Path.Combine(dir.Path, "alice.jpg");
         var written = await papa.CommandJsonAsync($"profile thumbnail alice --out {thumb}");

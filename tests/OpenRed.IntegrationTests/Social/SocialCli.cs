@@ -29,6 +29,11 @@ internal static class SocialCli
         friends.GetProperty("friends").EnumerateArray().Where(f => f.GetProperty("node_id").GetString() == nodeId)
             .Select(f => f.GetProperty("state").GetString()).FirstOrDefault();
 
+    /// <summary>The friend's unread count from <c>friends --json</c> (0 for an unknown peer).</summary>
+    public static int Unread(JsonElement friends, string nodeId) =>
+        friends.GetProperty("friends").EnumerateArray().Where(f => f.GetProperty("node_id").GetString() == nodeId)
+            .Select(f => f.GetProperty("unread").GetInt32()).FirstOrDefault();
+
     public static JsonElement[] Messages(JsonElement chat) => [.. chat.GetProperty("messages").EnumerateArray()];
 
     public static int Count(JsonElement chat, bool outgoing, string? state = null) =>

@@ -1,27 +1,18 @@
 // Friends and chat: requests in and out (accept, decline, withdraw), friends with unread counts, and one
 // conversation (chat <peer> --json) that follows the node's events: a message received or a delivery receipt
-// refetches it, with no reload. Unread counts: GET /v1/inbox hands over (and marks read) the node's unread
-// messages; the page counts them per friend until that conversation is opened, and keeps the counts in
-// localStorage so a reload does not lose them.
+// refetches it, with no reload. Unread counts come from GET /v1/friends (`unread` per friend), which marks nothing
+// read, so the prompt's `inbox` still hands the messages over; opening a conversation reads it, on the node.
 
-import { getJson, commandJson, commandText, currentSession } from './api.js';
+import { getJson, commandJson, commandText } from './api.js';
 import { onNodeEvent } from './events.js';
 import { el, $, fmtTime, debounce, toast } from './dom.js';
 
 let friends = [];
 let openPeer = null; // {fingerprint, nodeId}
 let visible = false;
-let unread = {};
 
-const storageKey = () => 'openred.unread.' + (currentSession()?.fingerprint ?? '');
-
-function loadUnread() {
-  try { unread = JSON.parse(localStorage.getItem(storageKey()) ?? '{}') ?? {}; } catch { unread = {}; }
-}
-
-function saveUnread() {
-  try { localStorage.setItem(storageKey(), JSON.stringify(unread)); } catch { /* private mode: counts live in memory */ }
-  const total = Object.values(unread).reduce((a, b) => a + b, 0);
+function showTotal() {
+  const total = friends.reduce((a, f) => a + (f.unread ?? 0), 0);
   const badge = $('#unread-total');
   badge.hidden = total === 0;
   badge.textContent = String(total);
@@ -29,15 +20,14 @@ function saveUnread() {
 }
 
 export function init() {
-  loadUnread();
   $('#chat-form').addEventListener('submit', send);
   $('#chat-close').addEventListener('click', closeConversation);
   onNodeEvent((e) => {
     // An event without a fingerprint (an older node) may be about the open conversation: refetch it.
     const aboutOpen = openPeer && (!e.fingerprint || e.fingerprint === openPeer.fingerprint);
     if (e.type === 'chat_message_received') {
-      takeInbox();
-      if (aboutOpen) scheduleChat();
+      // The open conversation, when seen, reads the message (chat marks it read) before the counts are refetched.
+      if (aboutOpen && visible) scheduleChat(); else scheduleList();
     } else if (e.type === 'chat_delivered') {
       if (aboutOpen) scheduleChat();
     } else if (e.type === 'friend_request_received' || e.type === 'friend_response_received'
@@ -45,7 +35,6 @@ export function init() {
       scheduleList();
     }
   });
-  takeInbox();
   refreshList();
 }
 
@@ -59,31 +48,16 @@ export function hide() {
 }
 
 export function refresh() {
-  takeInbox();
-  refreshList();
-  if (openPeer) loadChat();
+  if (openPeer) loadChat(); else refreshList();
 }
 
 const scheduleList = debounce(() => refreshList(), 200);
 const scheduleChat = debounce(() => loadChat(), 150);
 
-async function takeInbox() {
-  try {
-    const inbox = await getJson('/v1/inbox');
-    for (const m of inbox.messages ?? []) {
-      if (openPeer && m.fingerprint === openPeer.fingerprint && visible) continue;
-      unread[m.fingerprint] = (unread[m.fingerprint] ?? 0) + 1;
-    }
-    saveUnread();
-    if ((inbox.messages ?? []).length) renderList();
-  } catch (e) {
-    if (visible) toast('inbox: ' + e.message, 'error');
-  }
-}
-
 async function refreshList() {
   try {
     friends = (await getJson('/v1/friends')).friends ?? [];
+    showTotal();
     renderList();
   } catch (e) {
     if (visible) toast('friends: ' + e.message, 'error');
@@ -123,7 +97,7 @@ function renderList() {
   if (requests.length === 0) $('#requests').append(el('li', { class: 'empty' }, 'No request.'));
 
   $('#friends').replaceChildren(...mine.map((f) => {
-    const count = unread[f.fingerprint] ?? 0;
+    const count = f.unread ?? 0;
     return el('li', { class: 'item friend' + (openPeer?.fingerprint === f.fingerprint ? ' selected' : ''), 'data-friend': f.node_id },
       el('button', {
         type: 'button', class: 'friend-open', 'data-open-chat': f.node_id,
@@ -142,8 +116,6 @@ function renderList() {
 
 function openConversation(f) {
   openPeer = { fingerprint: f.fingerprint, nodeId: f.node_id };
-  delete unread[f.fingerprint];
-  saveUnread();
   $('#conversation').hidden = false;
   $('#chat-title').textContent = f.node_id;
   $('#messages').replaceChildren();
@@ -181,6 +153,7 @@ async function loadChat() {
   } catch (e) {
     toast('chat: ' + e.message, 'error');
   }
+  refreshList(); // the chat just read this friend's messages: its badge goes
 }
 
 async function send(event) {

@@ -145,6 +145,25 @@ internal sealed partial class SocialStore
         return list;
     }
 
+    /// <summary>
+    /// Unread incoming messages per peer, without marking anything read: a view (the dashboard's badges) may show
+    /// them while the prompt's <c>inbox</c> still hands them over.
+    /// </summary>
+    public IReadOnlyDictionary<Fingerprint, int> UnreadCounts()
+    {
+        using var lease = Open();
+        var c = lease.Connection;
+        using var cmd = Command(c, "SELECT peer, count(*) FROM social_messages WHERE read = 0 AND outgoing = 0 GROUP BY peer;");
+        using var r = cmd.ExecuteReader();
+        var counts = new Dictionary<Fingerprint, int>();
+        while (r.Read())
+        {
+            counts[Fingerprint.FromBytes((byte[])r[0])] = r.GetInt32(1);
+        }
+
+        return counts;
+    }
+
     /// <summary>Counts of a peer's messages by state (tests, status).</summary>
     public int CountMessages(Fingerprint peer, bool outgoing, string? state = null)
     {
