@@ -22,7 +22,7 @@ public sealed class RotationChainTests
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
 
     [Fact]
-    public async Task ChainOfSix_TargetThree_RotationLetsEveryNodeKnowEveryOther_AndEachHoldsItsTarget()
+    public async Task ChainOfSix_TargetThree_EveryNodeKnowsEveryOther_AndEachHoldsItsTarget()
     {
         using var tmp = new TempDirectory();
         var nodes = new List<OpenRedNode>();
@@ -41,7 +41,9 @@ public sealed class RotationChainTests
                 Known(n).Should().NotContain(n.Fingerprint, "a node never lists itself");
             }
 
-            nodes.Sum(n => (long)Section(n, "dialling")["rotations"]!).Should().BeGreaterThan(0, "at a target of 3 the chain's ends meet by rotation");
+            // Not asserted: whether a rotation was needed. On an idle machine the inbound sessions of the first
+            // seconds already carry every list far enough (seen: 2 s, no rotation); on a loaded one rotation does
+            // the rest. Its rules are tested on a fake clock in SessionRotationTests.
         }
         finally
         {
