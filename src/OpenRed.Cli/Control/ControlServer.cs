@@ -65,13 +65,7 @@ internal sealed partial class ControlServer : IAsyncDisposable
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            var limits = kestrel.Limits;
-            limits.MaxRequestBodySize = options.MaxRequestBytes;
-            limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
-            limits.KeepAliveTimeout = options.KeepAliveTimeout;
-            limits.MinRequestBodyDataRate = new MinDataRate(240, options.BodyRateGracePeriod);
-            limits.MaxConcurrentConnections = options.MaxConnections;
-            limits.MaxConcurrentUpgradedConnections = 0;
+            ApplyLimits(kestrel.Limits, options);
             kestrel.ListenUnixSocket(path);
         });
 
@@ -142,6 +136,18 @@ internal sealed partial class ControlServer : IAsyncDisposable
 
     [LoggerMessage(EventId = 910, Level = LogLevel.Information, Message = "Control socket listening on {Path}")]
     private static partial void LogListening(ILogger logger, string path);
+
+    /// <summary>The API's Kestrel limits, shared by the control socket and the dashboard's listener.</summary>
+    internal static void ApplyLimits(KestrelServerLimits limits, ControlOptions options)
+    {
+        // JSON bodies stay small; the dashboard's publish endpoint raises this for its own request only.
+        limits.MaxRequestBodySize = options.MaxRequestBytes;
+        limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
+        limits.KeepAliveTimeout = options.KeepAliveTimeout;
+        limits.MinRequestBodyDataRate = new MinDataRate(240, options.BodyRateGracePeriod);
+        limits.MaxConcurrentConnections = options.MaxConnections;
+        limits.MaxConcurrentUpgradedConnections = 0;
+    }
 
     internal sealed class NoSignalsLifetime : IHostLifetime
     {

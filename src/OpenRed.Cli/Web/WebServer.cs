@@ -86,16 +86,8 @@ internal sealed partial class WebServer : IAsyncDisposable
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            var limits = kestrel.Limits;
-
-            // JSON bodies stay small; the publish endpoint raises this for its own request only.
-            limits.MaxRequestBodySize = api.MaxRequestBytes;
-            limits.RequestHeadersTimeout = api.RequestHeadersTimeout;
-            limits.KeepAliveTimeout = api.KeepAliveTimeout;
-            limits.MinRequestBodyDataRate = new MinDataRate(240, api.BodyRateGracePeriod);
-            limits.MaxConcurrentConnections = api.MaxConnections;
-            limits.MaxConcurrentUpgradedConnections = 0;
-            limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            ControlServer.ApplyLimits(kestrel.Limits, api);
+            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
             kestrel.Listen(options.EndPoint);
         });
 

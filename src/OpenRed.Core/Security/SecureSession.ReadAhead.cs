@@ -49,10 +49,6 @@ public sealed partial class SecureSession
 
             TrySetCloseInfo(SessionCloseKind.ConnectionLost, "the peer closed the connection");
         }
-        catch (ProtocolViolationException e)
-        {
-            TrySetCloseInfo(SessionCloseKind.Violation, e.Message);
-        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
@@ -60,8 +56,7 @@ public sealed partial class SecureSession
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            SessionLog.ConnectionError(_logger, e, SessionIdHex, "receiving");
-            TrySetCloseInfo(SessionCloseKind.ConnectionLost, e.Message);
+            EndReceiving(e);
         }
 
         // Frames read but not dispatched are dropped with their buffers (ciphertext only; the pool does not need them).

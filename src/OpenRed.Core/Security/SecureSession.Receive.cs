@@ -45,10 +45,6 @@ public sealed partial class SecureSession
                 }
             }
         }
-        catch (ProtocolViolationException e)
-        {
-            TrySetCloseInfo(SessionCloseKind.Violation, e.Message);
-        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
@@ -56,8 +52,7 @@ public sealed partial class SecureSession
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            SessionLog.ConnectionError(_logger, e, SessionIdHex, "receiving");
-            TrySetCloseInfo(SessionCloseKind.ConnectionLost, e.Message);
+            EndReceiving(e);
         }
         finally
         {
@@ -67,6 +62,19 @@ public sealed partial class SecureSession
                 reader.Dispose();
             }
         }
+    }
+
+    /// <summary>Why a receive loop (single or read-ahead) ended on an exception: a violation, or the connection.</summary>
+    private void EndReceiving(Exception e)
+    {
+        if (e is ProtocolViolationException)
+        {
+            TrySetCloseInfo(SessionCloseKind.Violation, e.Message);
+            return;
+        }
+
+        SessionLog.ConnectionError(_logger, e, SessionIdHex, "receiving");
+        TrySetCloseInfo(SessionCloseKind.ConnectionLost, e.Message);
     }
 
     /// <summary>Decrypts and parses one frame body; the body's buffer may be reused once this returns.</summary>
