@@ -147,6 +147,9 @@ internal sealed class Child : IAsyncDisposable
 
     public double? CpuSeconds() => ProcInfo.CpuSeconds(Pid);
 
+    /// <summary>CPU seconds of the child's background JIT so far (see <see cref="ProcInfo.BackgroundJitCpuSeconds"/>).</summary>
+    public double? JitCpuSeconds() => ProcInfo.BackgroundJitCpuSeconds(Pid);
+
     public async ValueTask DisposeAsync()
     {
         Kill();

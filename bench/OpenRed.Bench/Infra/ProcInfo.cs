@@ -48,4 +48,36 @@ internal static class ProcInfo
             return null;
         }
     }
+
+    /// <summary>
+    /// CPU seconds of the runtime's background JIT (the thread named ".NET Tiered Compilation Worker", which recompiles
+    /// hot methods optimized), or null when /proc cannot say. JIT on the calling threads (a method's first compile) is
+    /// not in it.
+    /// </summary>
+    public static double? BackgroundJitCpuSeconds(int pid)
+    {
+        try
+        {
+            double total = 0;
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/task"))
+            {
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                var open = stat.IndexOf('(', StringComparison.Ordinal);
+                var close = stat.LastIndexOf(')');
+                if (!stat[(open + 1)..close].StartsWith(".NET Tiered", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var rest = stat[(close + 2)..].Split(' ');
+                total += (long.Parse(rest[11], CultureInfo.InvariantCulture) + long.Parse(rest[12], CultureInfo.InvariantCulture)) / ClockTicksPerSecond;
+            }
+
+            return total;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
 }

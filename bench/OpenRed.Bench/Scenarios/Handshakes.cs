@@ -30,8 +30,10 @@ internal static class Handshakes
         var waitWindow = TimeSpan.FromSeconds(warmup + 120);
         await client.ExpectAsync("window-start", waitWindow, cancellationToken);
         var rCpu0 = responder.CpuSeconds();
+        var rJit0 = responder.JitCpuSeconds();
         var end = await client.ExpectAsync("window-end", TimeSpan.FromSeconds(seconds + 60), cancellationToken);
         var rCpu1 = responder.CpuSeconds();
+        var rJit1 = responder.JitCpuSeconds();
         var done = await client.ExpectAsync("done", TimeSpan.FromSeconds(60), cancellationToken);
         await responder.SendAsync("stop");
         var stopped = await responder.ExpectAsync("stopped", TimeSpan.FromSeconds(60), cancellationToken);
@@ -43,6 +45,7 @@ internal static class Handshakes
         var ratio = rate / crypto.LimitPerSecond;
         var responderBusy = rCpu0 is { } a && rCpu1 is { } b ? (b - a) / window : double.NaN;
         var clientBusy = (double)end["cpu_seconds"]! / window;
+        var jitMs = rJit0 is { } j0 && rJit1 is { } j1 ? (j1 - j0) * 1000 / completed : double.NaN;
         progress(string.Create(CultureInfo.InvariantCulture, $"handshakes ({mode}): {completed} in {window:0.0} s = {rate:0} /s, {failed} failed"));
 
         var label = mode == "node" ? "handshakes/s, one responder node, one core" : "handshakes/s, bare mesh responder (no link store), one core";
@@ -50,7 +53,7 @@ internal static class Handshakes
             $"{(pinned ? "responder taskset core 0, client core 1" : "UNPINNED (no taskset)")}; {inFlight} in flight, {warmup:0.#} s warm-up, {window:0.0} s window; " +
             $"each = TCP connect, handshake, responder's first frame, Goodbye; {completed} done, {failed} failed" +
             $"{(end["first_error"] is { } err ? $" (first error: {(string?)err})" : "")}; latency p50 {(double?)end["latency_p50_ms"]:0.0} ms, p99 {(double?)end["latency_p99_ms"]:0.0} ms; " +
-            $"CPU busy: responder {responderBusy:P0} ({responderBusy * window * 1000 / completed:0.00} ms CPU a handshake), client {clientBusy:P0} ({clientBusy * window * 1000 / completed:0.00} ms); responder counted {(long)stopped["handshakes_completed"]!} completed, " +
+            $"CPU busy: responder {responderBusy:P0} ({responderBusy * window * 1000 / completed:0.00} ms CPU a handshake, of which background JIT {jitMs:0.00} ms), client {clientBusy:P0} ({clientBusy * window * 1000 / completed:0.00} ms); responder counted {(long)stopped["handshakes_completed"]!} completed, " +
             $"{(long)stopped["handshakes_failed"]!} failed, {(long)stopped["connections_refused"]!} refused (whole run); " +
             $"client peak RSS {((long?)done["peak_rss_kib"] ?? 0) / 1024.0:0} MiB");
         var figures = new List<Figure>
