@@ -63,7 +63,7 @@ internal static class Discovery
                 new Figure($"discovery{variant}: first beacons spread (first to last), median", Median(results.Select(r => r.SpreadMs).ToList()), "ms")
                 {
                     Note = string.Create(CultureInfo.InvariantCulture,
-                        $"runs: {string.Join(", ", results.Select(r => r.SpreadMs.ToString("0", CultureInfo.InvariantCulture)))} ms; a node that starts more than the 250 ms solicit-answer delay after the first is answered by nobody (each node answers at most one solicit a second) and waits for the others' next burst beacon at +2 s"),
+                        $"runs: {string.Join(", ", results.Select(r => r.SpreadMs.ToString("0", CultureInfo.InvariantCulture)))} ms; every node answers a fresh solicit within 0-250 ms, at most 4 answers a second (burst 4), one pending answer serving every solicit before it goes out; a solicit or answer lost (or a node not yet listening when the others answered) waits for the next start beacon at +2 s or +6 s"),
                 },
             ];
         }
