@@ -17,7 +17,7 @@ internal static class Program
           discovery  [--nodes 20] [--runs 5] [--same-sector] [--cold]
           handshakes [--seconds 10] [--in-flight 32] [--warmup 5] [--responder node|mesh|both]
           throughput [--gib 1] [--reps 3] [--receive single|overlapped]
-          setup      [--rounds 200]  (connection set-up latency between two idle nodes)
+          setup      [--rounds 200] [--warmup-rounds 20]  (connection set-up latency between two idle nodes; more warm-up rounds show the nodes once the JIT has settled)
           crypto     [--seconds 0.5]
           phoenix    [--runs 20] [--bulk-mib 256] [--publish-gib 1]
           mesh       [--nodes 30] [--timeout 180]  (not in all: N processes, each bootstrapped from the previous)
@@ -122,6 +122,7 @@ internal static class Program
         var chatMessages = args.Int("--messages", 5000, 10, 1_000_000);
         var latencyRuns = args.Int("--latency-runs", 200, 10, 100_000);
         var rounds = args.Int("--rounds", 200, 1, 100_000);
+        var setupWarmup = args.Int("--warmup-rounds", 20, 0, 100_000);
         var meshTimeout = args.Number("--timeout", 180, 10, 3600);
 
         var failed = false;
@@ -178,7 +179,7 @@ internal static class Program
 
             return figures;
         });
-        await Scenario("setup", () => SetupLatency.RunAsync(rounds, Progress, cancellationToken));
+        await Scenario("setup", () => SetupLatency.RunAsync(rounds, setupWarmup, Progress, cancellationToken));
         await Scenario("throughput", () => Throughput.RunAsync(gib, reps, receive, Progress, cancellationToken));
         var phoenixRuns = args.Int("--runs", 20, 1, 1000);
         var bulkMiB = args.Int("--bulk-mib", 256, 1, 4096);

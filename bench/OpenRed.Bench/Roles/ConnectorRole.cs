@@ -51,6 +51,7 @@ internal static class ConnectorRole
                 if (i == warmup)
                 {
                     cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+                    RoleIO.Emit("measuring", new JsonObject { ["after_rounds"] = warmup });
                 }
 
                 if (i >= warmup)

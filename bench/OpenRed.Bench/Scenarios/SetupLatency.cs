@@ -6,12 +6,12 @@ namespace OpenRed.Bench.Scenarios;
 
 /// <summary>
 /// Issue #14 point 5: connection set-up latency between two idle nodes. The initiator runs connect then disconnect,
-/// 200 rounds after 20 warm-up rounds, against a responder whose rate limits are raised through its options; p50 and
+/// 200 rounds after 20 warm-up rounds (`--warmup-rounds`), against a responder whose rate limits are raised through its options; p50 and
 /// p99 from the TCP connect to the session being up at the initiator. Neither process is pinned.
 /// </summary>
 internal static class SetupLatency
 {
-    public static async Task<IReadOnlyList<Figure>> RunAsync(int rounds, Action<string> progress, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<Figure>> RunAsync(int rounds, int warmupRounds, Action<string> progress, CancellationToken cancellationToken)
     {
         await using var responder = Child.Start("responder", "role-responder", ["--mode", "node", "--crypto-seconds", "0.05", "--crypto-warmup", "0"]);
         var ready = await responder.ExpectAsync("ready", TimeSpan.FromSeconds(120), cancellationToken);
@@ -20,12 +20,14 @@ internal static class SetupLatency
             "--port", ((int)ready["port"]!).ToString(CultureInfo.InvariantCulture),
             "--fingerprint", (string)ready["fingerprint"]!,
             "--rounds", rounds.ToString(CultureInfo.InvariantCulture),
-            "--warmup-rounds", "20",
+            "--warmup-rounds", warmupRounds.ToString(CultureInfo.InvariantCulture),
         ]);
+        // The CPU figures cover the measured rounds only: the connector says when its warm-up rounds are over.
+        await connector.ExpectAsync("measuring", TimeSpan.FromSeconds(120 + warmupRounds), cancellationToken);
         var rCpu0 = responder.CpuSeconds();
         var rJit0 = responder.JitCpuSeconds();
         var cJit0 = connector.JitCpuSeconds();
-        var done = await connector.ExpectAsync("done", TimeSpan.FromSeconds(120 + rounds), cancellationToken);
+        var done = await connector.ExpectAsync("done", TimeSpan.FromSeconds(120 + rounds + warmupRounds), cancellationToken);
         var rCpu1 = responder.CpuSeconds();
         var rJit1 = responder.JitCpuSeconds();
         var cJit1 = connector.JitCpuSeconds();
@@ -36,13 +38,13 @@ internal static class SetupLatency
         var p99 = (double)done["p99_ms"]!;
         var tcp50 = (double)done["tcp_p50_ms"]!;
         progress(string.Create(CultureInfo.InvariantCulture, $"set-up latency: p50 {p50:0.00} ms, p99 {p99:0.00} ms"));
-        var responderCpuMs = rCpu0 is { } a && rCpu1 is { } b ? (b - a) * 1000 / (rounds + 20) : double.NaN;
+        var responderCpuMs = rCpu0 is { } a && rCpu1 is { } b ? (b - a) * 1000 / rounds : double.NaN;
         // The runtime is still recompiling hot methods (tiered compilation) during these first rounds of two fresh
         // processes: its CPU competes with the handshake on two cores, so it is printed beside the figure.
-        var responderJitMs = rJit0 is { } rj0 && rJit1 is { } rj1 ? (rj1 - rj0) * 1000 / (rounds + 20) : double.NaN;
-        var connectorJitMs = cJit0 is { } cj0 && cJit1 is { } cj1 ? (cj1 - cj0) * 1000 / (rounds + 20) : double.NaN;
+        var responderJitMs = rJit0 is { } rj0 && rJit1 is { } rj1 ? (rj1 - rj0) * 1000 / rounds : double.NaN;
+        var connectorJitMs = cJit0 is { } cj0 && cJit1 is { } cj1 ? (cj1 - cj0) * 1000 / rounds : double.NaN;
         var note = string.Create(CultureInfo.InvariantCulture,
-            $"two idle OpenRedNode processes (lighthouse off), unpinned; connect + disconnect {rounds} times after 20 warm-up rounds, one at a time; " +
+            $"two idle OpenRedNode processes (lighthouse off), unpinned; connect + disconnect {rounds} times after {warmupRounds} warm-up rounds, one at a time; " +
             $"from the connect call (TCP connect first) to the session up at the initiator (connect returned and the responder's first frame in); " +
             $"connect returned at p50 {(double)done["returned_p50_ms"]!:0.00} ms, p99 {(double)done["returned_p99_ms"]!:0.00} ms; " +
             $"CPU a round: initiator {(double)done["cpu_ms_per_round"]!:0.00} ms, responder {responderCpuMs:0.00} ms " +
