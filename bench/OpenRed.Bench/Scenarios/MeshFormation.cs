@@ -62,7 +62,7 @@ internal static class MeshFormation
             {
                 string At(string key) => c[key] is { } t ? string.Create(CultureInfo.InvariantCulture, $"+{(double)t - tLast:0} ms") : "not reached";
                 progress(string.Create(CultureInfo.InvariantCulture,
-                    $"mesh: node{i}: {sessions} sessions {At("t_sessions")}, knew all {At("t_known")}; knows {(int)c["known"]!}, holds {(int)c["sessions"]!} sessions, {(long)c["handshakes"]!} handshakes, {(long)c["rotations"]!} rotations"));
+                    $"mesh: node{i}: {sessions} sessions {At("t_sessions")}, knew all {At("t_known")}; knows {(int)c["known"]!}, holds {(int)c["sessions"]!} sessions, {(long)c["handshakes"]!} handshakes ({(long?)c["handshakes_at_clock"]} at the last start), {(long)c["rotations"]!} rotations"));
             }
 
             double? Both(System.Text.Json.Nodes.JsonObject c) =>
@@ -74,6 +74,9 @@ internal static class MeshFormation
             var sessionsMs = sessionsDone ? complete.Max(c => (double)c["t_sessions"]!) - tLast : timeoutSeconds * 1000;
             var knownCounts = complete.Select(c => (int)c["known"]!).Order().ToList();
             var perNode = complete.Select(c => (double)(long)c["handshakes"]!).ToList();
+            var sinceClock = complete.Where(c => c["handshakes_at_clock"] is not null)
+                .Select(c => (H: (double)((long)c["handshakes"]! - (long)c["handshakes_at_clock"]!), R: (double)((long)c["rotations"]! - (long)c["rotations_at_clock"]!)))
+                .DefaultIfEmpty((0, 0)).ToList();
             var lastNodes = complete.Select((c, i) => (i, t: Both(c) ?? double.PositiveInfinity)).OrderByDescending(x => x.t).Take(3)
                 .Select(x => double.IsPositiveInfinity(x.t) ? $"node{x.i} not within {timeoutSeconds:0} s" : string.Create(CultureInfo.InvariantCulture, $"node{x.i} +{x.t - tLast:0} ms"));
             await Task.WhenAll(children.Select(c => c.SendAsync("stop")));
@@ -81,7 +84,7 @@ internal static class MeshFormation
             await Task.WhenAll(children.Select(c => c.WaitExitAsync(TimeSpan.FromSeconds(10))));
             var atStop = stopped.Select(s => (double)(long)s["handshakes"]!).ToList();
             var how = string.Create(CultureInfo.InvariantCulture,
-                $"{n} node processes on 127.0.0.1 on {Environment.ProcessorCount} cores, node i started with --bootstrap of node i-1 ({tLast - tFirst:0} ms to start the chain), lighthouse off, no cap of inbound sessions per /24 (all share 127.0.0.1), defaults (target 8, one dial a second, peer exchange once a minute, session rotation every {OpenRed.Core.Peers.PeerOptions.Default.RotateEvery.TotalSeconds:0} s); last to complete: {string.Join(", ", lastNodes)}");
+                $"{n} node processes on 127.0.0.1 on {Environment.ProcessorCount} cores, node i started with --bootstrap of node i-1 ({tLast - tFirst:0} ms to start the chain), lighthouse off, no cap of inbound sessions per /24 (all share 127.0.0.1), defaults (target 8, one dial a second, peer exchange once a minute, session rotation every {OpenRed.Core.Peers.PeerOptions.Default.RotateEvery.TotalSeconds:0} s, also for {OpenRed.Core.Peers.PeerOptions.Default.RotateAfterNewsFor.TotalSeconds:0} s after a peer never heard of); last to complete: {string.Join(", ", lastNodes)}");
             return
             [
                 new Figure($"mesh formation {n} nodes", formation, "ms")
@@ -98,7 +101,7 @@ internal static class MeshFormation
                 new Figure($"mesh formation {n} nodes: handshakes per node, mean", perNode.Average(), "handshakes")
                 {
                     Note = string.Create(CultureInfo.InvariantCulture,
-                        $"completed handshakes, both directions, counted when each node completed; max {perNode.Max():0}, min {perNode.Min():0}; at the end of the run mean {atStop.Average():0.0}, failed handshakes {stopped.Sum(s => (long)s["handshakes_failed"]!)} in all; session rotations per node at the end: mean {stopped.Average(s => (long)s["rotations"]!):0.0}"),
+                        $"completed handshakes, both directions, counted when each node completed; max {perNode.Max():0}, min {perNode.Min():0}; at the end of the run mean {atStop.Average():0.0}, failed handshakes {stopped.Sum(s => (long)s["handshakes_failed"]!)} in all; session rotations per node at the end: mean {stopped.Average(s => (long)s["rotations"]!):0.0}; of the handshakes at completion, after the last node started: mean {sinceClock.Average(x => x.H):0.0} (rotations {sinceClock.Average(x => x.R):0.0}), the rest during the chain's start"),
                 },
             ];
         }
