@@ -23,8 +23,6 @@ public sealed partial class DialScheduler
     private bool _newFirst;
     private long _rotations;
     private int _newCandidates;
-    private double? _rotationTokens;
-    private DateTimeOffset _rotationTokensAt;
 
     // Called under the lock. A fingerprint first heard of in this run is news; the candidates the first pass finds
     // (the directory of an earlier run) are not.
@@ -69,34 +67,7 @@ public sealed partial class DialScheduler
             return false;
         }
 
-        // The period is over; the rotation waits only for the budget (the period's clock keeps running meanwhile).
-        if (BudgetWait(now) is { } wait)
-        {
-            wakeAt = Min(wakeAt, now + wait);
-            return false;
-        }
-
         return true;
-    }
-
-    // Called under the lock: how long until a rotation is earned, null when one is at hand.
-    private TimeSpan? BudgetWait(DateTimeOffset now)
-    {
-        if (_options.RotationRefill <= TimeSpan.Zero)
-        {
-            return null;
-        }
-
-        var burst = Math.Max(1, _options.RotationBurst);
-        var tokens = _rotationTokens ?? burst;
-        if (_rotationTokens is not null && now > _rotationTokensAt)
-        {
-            tokens = Math.Min(burst, tokens + ((now - _rotationTokensAt) / _options.RotationRefill));
-        }
-
-        _rotationTokens = tokens;
-        _rotationTokensAt = now;
-        return tokens >= 1 ? null : (1 - tokens) * _options.RotationRefill;
     }
 
     /// <summary>Closes the chosen session, outside the lock; returns how long until the next rotation may be due.</summary>
@@ -117,11 +88,6 @@ public sealed partial class DialScheduler
             }
 
             _rotations++;
-            if (BudgetWait(now) is null && _rotationTokens is { } tokens)
-            {
-                _rotationTokens = tokens - 1;
-            }
-
             _rotatedOut[victim.Peer] = now + _options.RotatedOutFor;
             _newFirst = true;
             sinceNews = now - _lastNews;

@@ -78,17 +78,6 @@ public sealed record PeerOptions
     /// </summary>
     public TimeSpan RotateAfterNewsFor { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>
-    /// The rotation budget: one rotation is earned back this often, and at most <see cref="RotationBurst"/> are saved
-    /// up. While newcomers keep arriving (a network growing one node every few seconds) a node rotates at this pace,
-    /// about as the 10 s period of earlier versions; after a quiet spell it reacts to news at <see cref="RotateEvery"/>.
-    /// Zero: no budget, only the period.
-    /// </summary>
-    public TimeSpan RotationRefill { get; init; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>Rotations saved up while there was nothing to rotate for; the budget starts full.</summary>
-    public int RotationBurst { get; init; } = 3;
-
     /// <summary>A peer rotated out ranks after every other fill candidate this long, so the freed slot goes to a new one.</summary>
     public TimeSpan RotatedOutFor { get; init; } = TimeSpan.FromMinutes(10);
 

@@ -226,44 +226,6 @@ public sealed class SessionRotationTests
     }
 
     [Fact]
-    public async Task ManyNewCandidates_ABurstAtThePeriod_ThenOneRotationPerRefill()
-    {
-        var options = Options(1) with { RotateEvery = TimeSpan.FromSeconds(3), RotationRefill = TimeSpan.FromSeconds(10), RotationBurst = 3 };
-        await using var h = new SchedulerHarness(options);
-        h.Open(Peer.Fp(0x61), outbound: true, idle: TimeSpan.FromSeconds(5));
-        for (byte i = 0; i < 12; i++)
-        {
-            h.Directory.Add(Peer.At($"10.{0x70 + i}.0.1"), PeerSource.Exchange, Peer.Fp((byte)(0x70 + i)), h.Now, new PeerHints(Sender: Sender));
-        }
-
-        await h.StartAsync();
-        var rotatedAt = new List<int>();
-        for (var second = 1; second <= 60; second++)
-        {
-            var before = h.Status.Rotations;
-            await h.Advance(TimeSpan.FromSeconds(1));
-            await h.Pass();
-            if (h.Status.Rotations > before)
-            {
-                rotatedAt.Add(second);
-            }
-
-            if (h.Status.Started > h.Status.Succeeded)
-            {
-                var dial = await h.Dialer.NextAsync();
-                h.Open(dial.Request.Expected!, outbound: true);
-                dial.Succeed(dial.Request.Expected!);
-                await h.NextCompletionAsync();
-            }
-        }
-
-        rotatedAt.Take(3).Should().Equal([3, 6, 9], "the saved-up budget goes at the period");
-        rotatedAt.Zip(rotatedAt.Skip(1), (a, b) => b - a).Skip(3).Should().OnlyContain(gap => gap >= 9,
-            "then one rotation per refill, however much is left to meet");
-        rotatedAt.Count.Should().BeInRange(7, 9, "3 saved, then about one per 10 s of the minute (20 without a budget)");
-    }
-
-    [Fact]
     public void Order_AfterARotation_PeersMetLongestAgoFirst_NeverMetFirstOfAll()
     {
         var now = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
