@@ -96,7 +96,12 @@ internal static class MeshNodeRole
             ["rotations_at_clock"] = rotationsAtClock,
         });
 
-        await RoleIO.NextCommandAsync(TimeSpan.FromMinutes(5), cancellationToken);
+        // "snap" (the settle option) reports the counters while the mesh is left alone; "stop" ends the run.
+        while (await RoleIO.NextCommandAsync(TimeSpan.FromMinutes(15), cancellationToken) == "snap")
+        {
+            RoleIO.Emit("snap", new JsonObject { ["handshakes"] = Handshakes(node), ["rotations"] = Rotations(node) });
+        }
+
         (known, sessions) = Count(node);
         var result = new JsonObject
         {

@@ -15,7 +15,12 @@ internal static class MeshFormation
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(180);
 
-    public static async Task<IReadOnlyList<Figure>> RunAsync(int n, double timeoutSeconds, Action<string> progress, CancellationToken cancellationToken)
+    /// <param name="settleSeconds">
+    /// Zero: stop once every node completed. Otherwise the nodes run this much longer, and the rotations and
+    /// handshakes of its second half are reported: a settled mesh goes quiet, and the end figures show what settling cost.
+    /// </param>
+    public static async Task<IReadOnlyList<Figure>> RunAsync(
+        int n, double timeoutSeconds, double settleSeconds, Action<string> progress, CancellationToken cancellationToken)
     {
         var root = Directory.CreateTempSubdirectory("openred-bench-mesh-");
         var children = new List<Child>();
@@ -79,6 +84,18 @@ internal static class MeshFormation
                 .DefaultIfEmpty((0, 0)).ToList();
             var lastNodes = complete.Select((c, i) => (i, t: Both(c) ?? double.PositiveInfinity)).OrderByDescending(x => x.t).Take(3)
                 .Select(x => double.IsPositiveInfinity(x.t) ? $"node{x.i} not within {timeoutSeconds:0} s" : string.Create(CultureInfo.InvariantCulture, $"node{x.i} +{x.t - tLast:0} ms"));
+            var settled = "";
+            if (settleSeconds > 0)
+            {
+                progress(string.Create(CultureInfo.InvariantCulture, $"mesh: settling {settleSeconds:0} s"));
+                await Task.Delay(TimeSpan.FromSeconds(settleSeconds / 2), cancellationToken);
+                var half = await SnapAsync(children, cancellationToken);
+                await Task.Delay(TimeSpan.FromSeconds(settleSeconds / 2), cancellationToken);
+                var end = await SnapAsync(children, cancellationToken);
+                settled = string.Create(CultureInfo.InvariantCulture,
+                    $"; settling {settleSeconds:0} s after the last completion: in its second half {end.Rotations - half.Rotations} rotations and {end.Handshakes - half.Handshakes} handshake ends in all (each handshake counts on both nodes)");
+            }
+
             await Task.WhenAll(children.Select(c => c.SendAsync("stop")));
             var stopped = await Task.WhenAll(children.Select(c => c.ExpectAsync("stopped", TimeSpan.FromSeconds(30), cancellationToken)));
             await Task.WhenAll(children.Select(c => c.WaitExitAsync(TimeSpan.FromSeconds(10))));
@@ -101,7 +118,7 @@ internal static class MeshFormation
                 new Figure($"mesh formation {n} nodes: handshakes per node, mean", perNode.Average(), "handshakes")
                 {
                     Note = string.Create(CultureInfo.InvariantCulture,
-                        $"completed handshakes, both directions, counted when each node completed; max {perNode.Max():0}, min {perNode.Min():0}; at the end of the run mean {atStop.Average():0.0}, failed handshakes {stopped.Sum(s => (long)s["handshakes_failed"]!)} in all; session rotations per node at the end: mean {stopped.Average(s => (long)s["rotations"]!):0.0}; of the handshakes at completion, after the last node started: mean {sinceClock.Average(x => x.H):0.0} (rotations {sinceClock.Average(x => x.R):0.0}), the rest during the chain's start"),
+                        $"completed handshakes, both directions, counted when each node completed; max {perNode.Max():0}, min {perNode.Min():0}; at the end of the run mean {atStop.Average():0.0}, failed handshakes {stopped.Sum(s => (long)s["handshakes_failed"]!)} in all; session rotations per node at the end: mean {stopped.Average(s => (long)s["rotations"]!):0.0}; of the handshakes at completion, after the last node started: mean {sinceClock.Average(x => x.H):0.0} (rotations {sinceClock.Average(x => x.R):0.0}), the rest during the chain's start{settled}"),
                 },
             ];
         }
@@ -123,5 +140,12 @@ internal static class MeshFormation
             {
             }
         }
+    }
+
+    private static async Task<(long Handshakes, long Rotations)> SnapAsync(List<Child> children, CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(children.Select(c => c.SendAsync("snap")));
+        var snaps = await Task.WhenAll(children.Select(c => c.ExpectAsync("snap", TimeSpan.FromSeconds(30), cancellationToken)));
+        return (snaps.Sum(s => (long)s["handshakes"]!), snaps.Sum(s => (long)s["rotations"]!));
     }
 }
