@@ -132,7 +132,7 @@ public sealed partial class DialScheduler
                 }
 
                 due.Add(new DueCandidate(
-                    c, verdict, c.Sender(now), _directory.SendersOf(c.Address), SessionRotation.IsNew(c, verdict, now, proven),
+                    c, verdict, c.Sender(now), _directory.SendersOf(c.Address), SessionRotation.IsNew(c, verdict, now, proven, _options.NewCandidateFor),
                     c.Expected is { } e && _rotatedOut.TryGetValue(e, out var held) && held > now,
                     c.Expected is { } m && _lastMet.TryGetValue(m, out var met) ? met : null));
             }

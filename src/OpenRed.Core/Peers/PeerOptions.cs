@@ -78,6 +78,13 @@ public sealed record PeerOptions
     /// </summary>
     public TimeSpan RotateAfterNewsFor { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// An exchange candidate not met yet is worth a rotation this long after it was first heard. Later, the lists
+    /// its neighbours send once a minute carry its name anyway, and meeting every peer ever listed would make each node
+    /// rotate through the whole network (on a large one, for ever). Zero: no limit.
+    /// </summary>
+    public TimeSpan NewCandidateFor { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>A peer rotated out ranks after every other fill candidate this long, so the freed slot goes to a new one.</summary>
     public TimeSpan RotatedOutFor { get; init; } = TimeSpan.FromMinutes(10);
 

@@ -86,6 +86,21 @@ public sealed class SessionRotationTests
     }
 
     [Fact]
+    public async Task AtTarget_ANewCandidateHeardLongerAgoThanNewCandidateFor_NoLongerRotates()
+    {
+        await using var h = new SchedulerHarness(Options(1) with { NewCandidateFor = TimeSpan.FromMinutes(1) });
+        h.Open(Peer.Fp(0x61), outbound: true, idle: TimeSpan.FromSeconds(5));
+        h.Directory.Add(Peer.At("10.7.0.1"), PeerSource.Exchange, Peer.Fp(0x70), h.Now - TimeSpan.FromMinutes(2), new PeerHints(Sender: Sender));
+        h.Directory.Add(Peer.At("10.7.0.1"), PeerSource.Exchange, Peer.Fp(0x70), h.Now, new PeerHints(Sender: Sender));
+
+        await h.StartAsync();
+        await h.Advance(Period * 3);
+
+        h.Rotated.Should().BeEmpty("an entry first heard two minutes ago is listed again, but its neighbours' lists carry it by now");
+        h.Status.NewCandidates.Should().Be(0);
+    }
+
+    [Fact]
     public async Task AtTarget_OnlyInboundFriendsAndBootstrapSessions_NothingIsClosed()
     {
         await using var h = new SchedulerHarness(Options(3));
