@@ -20,7 +20,8 @@ internal static class Program
           setup      [--rounds 200] [--warmup-rounds 20]  (connection set-up latency between two idle nodes; more warm-up rounds show the nodes once the JIT has settled)
           crypto     [--seconds 0.5]
           phoenix    [--runs 20] [--bulk-mib 256] [--publish-gib 1]
-          mesh       [--nodes 30] [--timeout 180]  (not in all: N processes, each bootstrapped from the previous)
+          mesh       [--nodes 30] [--timeout 180] [--settle 0]  (not in all: N processes, each bootstrapped from the previous;
+                     --settle S keeps them S s more and counts the rotations of the second half: a settled mesh goes quiet)
           chat       [--messages 5000] [--latency-runs 200]
           splits     [--frames 1024] [--handshakes 500]  (diagnostic, not in all: per-frame CPU of a session, one thread, no sockets)
         options: --json (print JSON instead of the table), --out FILE (also write the JSON there)
@@ -124,6 +125,7 @@ internal static class Program
         var rounds = args.Int("--rounds", 200, 1, 100_000);
         var setupWarmup = args.Int("--warmup-rounds", 20, 0, 100_000);
         var meshTimeout = args.Number("--timeout", 180, 10, 3600);
+        var meshSettle = args.Number("--settle", 0, 0, 600);
 
         var failed = false;
         async Task Scenario(string name, Func<Task<IReadOnlyList<Figure>>> run)
@@ -189,7 +191,7 @@ internal static class Program
         if (command == "mesh")
         {
             // Not in `all`: N node processes for up to --timeout seconds (issue 12).
-            await Scenario("mesh", () => MeshFormation.RunAsync(nodes, meshTimeout, Progress, cancellationToken));
+            await Scenario("mesh", () => MeshFormation.RunAsync(nodes, meshTimeout, meshSettle, Progress, cancellationToken));
         }
 
         var json = table.ToJson();

@@ -15,7 +15,12 @@ internal static class MeshFormation
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(180);
 
-    public static async Task<IReadOnlyList<Figure>> RunAsync(int n, double timeoutSeconds, Action<string> progress, CancellationToken cancellationToken)
+    /// <param name="settleSeconds">
+    /// Zero: stop once every node completed. Otherwise the nodes run this much longer, and the rotations and
+    /// handshakes of its second half are reported: a settled mesh goes quiet, and the end figures show what settling cost.
+    /// </param>
+    public static async Task<IReadOnlyList<Figure>> RunAsync(
+        int n, double timeoutSeconds, double settleSeconds, Action<string> progress, CancellationToken cancellationToken)
     {
         var root = Directory.CreateTempSubdirectory("openred-bench-mesh-");
         var children = new List<Child>();
@@ -62,7 +67,7 @@ internal static class MeshFormation
             {
                 string At(string key) => c[key] is { } t ? string.Create(CultureInfo.InvariantCulture, $"+{(double)t - tLast:0} ms") : "not reached";
                 progress(string.Create(CultureInfo.InvariantCulture,
-                    $"mesh: node{i}: {sessions} sessions {At("t_sessions")}, knew all {At("t_known")}; knows {(int)c["known"]!}, holds {(int)c["sessions"]!} sessions, {(long)c["handshakes"]!} handshakes, {(long)c["rotations"]!} rotations"));
+                    $"mesh: node{i}: {sessions} sessions {At("t_sessions")}, knew all {At("t_known")}; knows {(int)c["known"]!}, holds {(int)c["sessions"]!} sessions, {(long)c["handshakes"]!} handshakes ({(long?)c["handshakes_at_clock"]} at the last start), {(long)c["rotations"]!} rotations"));
             }
 
             double? Both(System.Text.Json.Nodes.JsonObject c) =>
@@ -74,14 +79,29 @@ internal static class MeshFormation
             var sessionsMs = sessionsDone ? complete.Max(c => (double)c["t_sessions"]!) - tLast : timeoutSeconds * 1000;
             var knownCounts = complete.Select(c => (int)c["known"]!).Order().ToList();
             var perNode = complete.Select(c => (double)(long)c["handshakes"]!).ToList();
+            var sinceClock = complete.Where(c => c["handshakes_at_clock"] is not null)
+                .Select(c => (H: (double)((long)c["handshakes"]! - (long)c["handshakes_at_clock"]!), R: (double)((long)c["rotations"]! - (long)c["rotations_at_clock"]!)))
+                .DefaultIfEmpty((0, 0)).ToList();
             var lastNodes = complete.Select((c, i) => (i, t: Both(c) ?? double.PositiveInfinity)).OrderByDescending(x => x.t).Take(3)
                 .Select(x => double.IsPositiveInfinity(x.t) ? $"node{x.i} not within {timeoutSeconds:0} s" : string.Create(CultureInfo.InvariantCulture, $"node{x.i} +{x.t - tLast:0} ms"));
+            var settled = "";
+            if (settleSeconds > 0)
+            {
+                progress(string.Create(CultureInfo.InvariantCulture, $"mesh: settling {settleSeconds:0} s"));
+                await Task.Delay(TimeSpan.FromSeconds(settleSeconds / 2), cancellationToken);
+                var half = await SnapAsync(children, cancellationToken);
+                await Task.Delay(TimeSpan.FromSeconds(settleSeconds / 2), cancellationToken);
+                var end = await SnapAsync(children, cancellationToken);
+                settled = string.Create(CultureInfo.InvariantCulture,
+                    $"; settling {settleSeconds:0} s after the last completion: in its second half {end.Rotations - half.Rotations} rotations and {end.Handshakes - half.Handshakes} handshake ends in all (each handshake counts on both nodes)");
+            }
+
             await Task.WhenAll(children.Select(c => c.SendAsync("stop")));
             var stopped = await Task.WhenAll(children.Select(c => c.ExpectAsync("stopped", TimeSpan.FromSeconds(30), cancellationToken)));
             await Task.WhenAll(children.Select(c => c.WaitExitAsync(TimeSpan.FromSeconds(10))));
             var atStop = stopped.Select(s => (double)(long)s["handshakes"]!).ToList();
             var how = string.Create(CultureInfo.InvariantCulture,
-                $"{n} node processes on 127.0.0.1 on {Environment.ProcessorCount} cores, node i started with --bootstrap of node i-1 ({tLast - tFirst:0} ms to start the chain), lighthouse off, no cap of inbound sessions per /24 (all share 127.0.0.1), defaults (target 8, one dial a second, peer exchange once a minute, session rotation every {OpenRed.Core.Peers.PeerOptions.Default.RotateEvery.TotalSeconds:0} s); last to complete: {string.Join(", ", lastNodes)}");
+                $"{n} node processes on 127.0.0.1 on {Environment.ProcessorCount} cores, node i started with --bootstrap of node i-1 ({tLast - tFirst:0} ms to start the chain), lighthouse off, no cap of inbound sessions per /24 (all share 127.0.0.1), defaults (target 8, one dial a second, peer exchange once a minute, session rotation every {OpenRed.Core.Peers.PeerOptions.Default.RotateEvery.TotalSeconds:0} s, also for {OpenRed.Core.Peers.PeerOptions.Default.RotateAfterNewsFor.TotalSeconds:0} s after a peer never heard of); last to complete: {string.Join(", ", lastNodes)}");
             return
             [
                 new Figure($"mesh formation {n} nodes", formation, "ms")
@@ -98,7 +118,7 @@ internal static class MeshFormation
                 new Figure($"mesh formation {n} nodes: handshakes per node, mean", perNode.Average(), "handshakes")
                 {
                     Note = string.Create(CultureInfo.InvariantCulture,
-                        $"completed handshakes, both directions, counted when each node completed; max {perNode.Max():0}, min {perNode.Min():0}; at the end of the run mean {atStop.Average():0.0}, failed handshakes {stopped.Sum(s => (long)s["handshakes_failed"]!)} in all; session rotations per node at the end: mean {stopped.Average(s => (long)s["rotations"]!):0.0}"),
+                        $"completed handshakes, both directions, counted when each node completed; max {perNode.Max():0}, min {perNode.Min():0}; at the end of the run mean {atStop.Average():0.0}, failed handshakes {stopped.Sum(s => (long)s["handshakes_failed"]!)} in all; session rotations per node at the end: mean {stopped.Average(s => (long)s["rotations"]!):0.0}; of the handshakes at completion, after the last node started: mean {sinceClock.Average(x => x.H):0.0} (rotations {sinceClock.Average(x => x.R):0.0}), the rest during the chain's start{settled}"),
                 },
             ];
         }
@@ -120,5 +140,12 @@ internal static class MeshFormation
             {
             }
         }
+    }
+
+    private static async Task<(long Handshakes, long Rotations)> SnapAsync(List<Child> children, CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(children.Select(c => c.SendAsync("snap")));
+        var snaps = await Task.WhenAll(children.Select(c => c.ExpectAsync("snap", TimeSpan.FromSeconds(30), cancellationToken)));
+        return (snaps.Sum(s => (long)s["handshakes"]!), snaps.Sum(s => (long)s["rotations"]!));
     }
 }

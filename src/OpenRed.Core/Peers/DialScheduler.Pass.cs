@@ -92,6 +92,11 @@ public sealed partial class DialScheduler
             foreach (var c in candidates)
             {
                 present.Add(c.Address);
+                if (c.Expected is { } heard)
+                {
+                    NoteHeard(heard, now);
+                }
+
                 var state = StateOf(c, now);
                 var verdict = DialPolicy.Evaluate(c, Input(c, state, now));
                 Note(state, verdict);
@@ -127,9 +132,12 @@ public sealed partial class DialScheduler
                 }
 
                 due.Add(new DueCandidate(
-                    c, verdict, c.Sender(now), _directory.SendersOf(c.Address), SessionRotation.IsNew(c, verdict, now, proven),
-                    c.Expected is { } e && _rotatedOut.TryGetValue(e, out var held) && held > now));
+                    c, verdict, c.Sender(now), _directory.SendersOf(c.Address), SessionRotation.IsNew(c, verdict, now, proven, _options.NewCandidateFor),
+                    c.Expected is { } e && _rotatedOut.TryGetValue(e, out var held) && held > now,
+                    c.Expected is { } m && _lastMet.TryGetValue(m, out var met) ? met : null));
             }
+
+            _heardSeeded = true;
 
             CancelOrphans(present, cancels);
             ForgetIdleStates(present);
@@ -138,10 +146,7 @@ public sealed partial class DialScheduler
                 _reconnectUntil.Remove(expired);
             }
 
-            foreach (var expired in _rotatedOut.Where(r => r.Value <= now).Select(r => r.Key).ToList())
-            {
-                _rotatedOut.Remove(expired);
-            }
+            ForgetOldRotationState(now);
 
             // Only one dial per fingerprint at a time, and fill dials only up to the target.
             var belowTarget = sessions + fillInFlight < _options.TargetSessions;

@@ -92,6 +92,11 @@ public sealed partial class DialScheduler : IAsyncDisposable
         {
             lifted = _quiet.Remove(peer);
             _reconnectUntil.Remove(peer);
+
+            // A newcomer's inbound session is news too: no list named it yet.
+            var now = _time.GetUtcNow();
+            NoteHeard(peer, now);
+            NoteMet(peer, now);
         }
 
         Changed(peer, lifted, false);
@@ -108,6 +113,7 @@ public sealed partial class DialScheduler : IAsyncDisposable
         var quieted = false;
         lock (_lock)
         {
+            NoteMet(peer, _time.GetUtcNow());
             switch (cause)
             {
                 case SessionEndCause.ConnectionLost or SessionEndCause.IdleTimeout or SessionEndCause.SendStalled or SessionEndCause.PeerShuttingDown

@@ -60,11 +60,30 @@ public sealed record PeerOptions
 
     /// <summary>
     /// Session rotation, a node policy (no wire change): at its target, with exchange candidates whose fingerprint no
-    /// handshake has proved, the node closes its least recently active outbound session (never a friend's, a person's
-    /// connect or a bootstrap address) with Goodbye "rotating" this often, so that the fill dials one of them and the
-    /// lists it exchanges reach further. Scaled by <see cref="BackoffJitter"/>. Zero turns rotation off.
+    /// handshake has proved, or within <see cref="RotateAfterNewsFor"/> of hearing a peer it never heard of, the node
+    /// closes its least recently active outbound session (never a friend's, a person's connect or a bootstrap address)
+    /// with Goodbye "rotating" this often, so that the fill dials someone else and the lists it exchanges reach
+    /// further. Scaled by <see cref="BackoffJitter"/>. Zero turns rotation off. Three seconds: a new session carries a
+    /// list at once, while a session's later lists wait a minute, so how fast a name crosses the mesh is set by this
+    /// period (measured on the 30-node chain: docs/BENCHMARKS-RESULTS.md); the dial rate (one a second) still bounds it.
     /// </summary>
-    public TimeSpan RotateEvery { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan RotateEvery { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// How long rotation goes on after the node last heard a fingerprint it had never heard of in this run (a list
+    /// naming it, or a session from it), even when every candidate has been met: a node cannot know that its peers
+    /// hold something new until a list tells it, and a new session is the only way to get a list sooner than a
+    /// minute. Without a new candidate, the freed slot goes to the peer met longest ago. A settled mesh hears nothing
+    /// new and goes quiet this long after the last newcomer. Zero: rotate only for candidates not met yet.
+    /// </summary>
+    public TimeSpan RotateAfterNewsFor { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// An exchange candidate not met yet is worth a rotation this long after it was first heard. Later, the lists
+    /// its neighbours send once a minute carry its name anyway, and meeting every peer ever listed would make each node
+    /// rotate through the whole network (on a large one, for ever). Zero: no limit.
+    /// </summary>
+    public TimeSpan NewCandidateFor { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>A peer rotated out ranks after every other fill candidate this long, so the freed slot goes to a new one.</summary>
     public TimeSpan RotatedOutFor { get; init; } = TimeSpan.FromMinutes(10);

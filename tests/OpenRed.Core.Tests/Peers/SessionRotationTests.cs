@@ -86,6 +86,21 @@ public sealed class SessionRotationTests
     }
 
     [Fact]
+    public async Task AtTarget_ANewCandidateHeardLongerAgoThanNewCandidateFor_NoLongerRotates()
+    {
+        await using var h = new SchedulerHarness(Options(1) with { NewCandidateFor = TimeSpan.FromMinutes(1) });
+        h.Open(Peer.Fp(0x61), outbound: true, idle: TimeSpan.FromSeconds(5));
+        h.Directory.Add(Peer.At("10.7.0.1"), PeerSource.Exchange, Peer.Fp(0x70), h.Now - TimeSpan.FromMinutes(2), new PeerHints(Sender: Sender));
+        h.Directory.Add(Peer.At("10.7.0.1"), PeerSource.Exchange, Peer.Fp(0x70), h.Now, new PeerHints(Sender: Sender));
+
+        await h.StartAsync();
+        await h.Advance(Period * 3);
+
+        h.Rotated.Should().BeEmpty("an entry first heard two minutes ago is listed again, but its neighbours' lists carry it by now");
+        h.Status.NewCandidates.Should().Be(0);
+    }
+
+    [Fact]
     public async Task AtTarget_OnlyInboundFriendsAndBootstrapSessions_NothingIsClosed()
     {
         await using var h = new SchedulerHarness(Options(3));
@@ -160,6 +175,84 @@ public sealed class SessionRotationTests
 
         DialRanking.Order([rotated, link, oneSender, threeSenders], now).Should().Equal(link, threeSenders, oneSender, rotated);
         DialRanking.Order([rotated, link, oneSender, threeSenders], now, newFirst: true).Should().Equal(threeSenders, oneSender, link, rotated);
+    }
+
+    [Fact]
+    public async Task AfterANewcomer_RotatesToThePeersMetLongestAgo_ThenTheSettledMeshGoesQuiet()
+    {
+        var period = TimeSpan.FromSeconds(3);
+        await using var h = new SchedulerHarness(Options(3) with { RotateEvery = period, RotateAfterNewsFor = TimeSpan.FromSeconds(10) });
+        var (a, b, met, neverMet) = (Peer.Fp(0x61), Peer.Fp(0x62), Peer.Fp(0x63), Peer.Fp(0x64));
+        Linked(h, "10.1.0.1", a);
+        Linked(h, "10.2.0.1", b);
+        Linked(h, "10.3.0.1", met);
+        Linked(h, "10.4.0.1", neverMet);
+        var leaving = Peer.Fp(0x65);
+        h.Open(a, outbound: true, idle: TimeSpan.FromSeconds(5));
+        h.Open(b, outbound: true, idle: TimeSpan.FromSeconds(1));
+        h.Open(leaving, outbound: false);
+        h.Scheduler.SessionStarted(a);
+        h.Scheduler.SessionStarted(b);
+        h.Scheduler.SessionStarted(leaving);
+        h.Scheduler.SessionStarted(met);
+        h.Scheduler.SessionEnded(met, SessionEndCause.Evicted, dialledByThisNode: false);
+
+        await h.StartAsync();
+        await h.Advance(TimeSpan.FromMinutes(1));
+        h.Rotated.Should().BeEmpty("every candidate is proved and nothing new was heard: a settled node never rotates");
+
+        // An inbound peer goes and a newcomer dials in: no list named it yet, and the node cannot tell whether its
+        // peers know of it.
+        h.Views.TryRemove(leaving, out _);
+        h.Connected.TryRemove(leaving, out _);
+        var newcomer = Peer.Fp(0x70);
+        h.Open(newcomer, outbound: false);
+        h.Scheduler.SessionEnded(leaving, SessionEndCause.Evicted, dialledByThisNode: false);
+        h.Scheduler.SessionStarted(newcomer);
+        var dialled = new List<Fingerprint>();
+        for (var second = 0; second < 20; second++)
+        {
+            await h.Advance(TimeSpan.FromSeconds(1));
+            await h.Pass();
+            if (h.Status.Started > dialled.Count)
+            {
+                var dial = await h.Dialer.NextAsync();
+                var peer = dial.Request.Expected!;
+                dialled.Add(peer);
+
+                // As on a node: the session is up before the dial returns.
+                h.Open(peer, outbound: true);
+                h.Scheduler.SessionStarted(peer);
+                dial.Succeed(peer);
+                await h.NextCompletionAsync();
+            }
+        }
+
+        h.Rotated.Should().Equal([a, b], "one rotation a period while the news is fresh (10 s), the least recently active outbound first");
+        dialled.Should().Equal([neverMet, met], "with no candidate left to meet, the freed slot goes to the peer met longest ago, never met first");
+
+        for (var minute = 0; minute < 60; minute++)
+        {
+            await h.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        h.Status.Rotations.Should().Be(2, "nothing new was heard since: the mesh stays quiet");
+        h.Dialer.TryNext(out _).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Order_AfterARotation_PeersMetLongestAgoFirst_NeverMetFirstOfAll()
+    {
+        var now = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        DueCandidate Due(byte b, DateTimeOffset? lastMet) =>
+            new(new PeerCandidate(Peer.At($"10.{b}.0.1"), Peer.Fp(b), true, [new PeerSourceEntry(PeerSource.Link, now, now, null, null)],
+                now, now, now.AddSeconds(-b), null, null, 0, null, null), DialVerdict.FillTarget, null, LastMet: lastMet);
+        var recent = Due(1, now.AddSeconds(-5));
+        var older = Due(2, now.AddMinutes(-5));
+        var never = Due(3, null);
+
+        DialRanking.Order([recent, older, never], now, newFirst: true).Should().Equal(never, older, recent);
+        DialRanking.Order([recent, older, never], now).Should().Equal([recent, older, never], "outside a rotation the most recently successful come first");
     }
 
     // A peer this node dialled before: a link candidate with a success.

@@ -6,8 +6,10 @@ namespace OpenRed.Core.Peers.Internal;
 /// <param name="Senders">Distinct peers whose lists named it (this run): a peer many vouch for is likelier to answer.</param>
 /// <param name="New">Worth a session rotation (<see cref="SessionRotation.IsNew"/>).</param>
 /// <param name="RotatedOut">A peer this node rotated out a short while ago: its slot was freed for someone new.</param>
+/// <param name="LastMet">When this node's last session with the peer started or ended (within the hour); null if never.</param>
 internal sealed record DueCandidate(
-    PeerCandidate Candidate, DialVerdict Verdict, Fingerprint? Sender, int Senders = 0, bool New = false, bool RotatedOut = false)
+    PeerCandidate Candidate, DialVerdict Verdict, Fingerprint? Sender, int Senders = 0, bool New = false, bool RotatedOut = false,
+    DateTimeOffset? LastMet = null)
 {
     public string Group => Candidate.Address.SpreadGroup;
 }
@@ -15,7 +17,8 @@ internal sealed record DueCandidate(
 /// <summary>
 /// The order in which due candidates are dialled: reconnects, then auto-connects, then the rest; within each, the
 /// most recently successful, then by source (connect, link, bootstrap, exchange), then named by the most senders, then
-/// the most recently heard. Right after a session rotation, new candidates come first; peers rotated out come last.
+/// the most recently heard. Right after a session rotation, new candidates come first, then the peers met longest ago
+/// (never met first: their lists are the likeliest to hold what this node lacks); peers rotated out come last.
 /// That order is then spread: one candidate per /16 in each round, and never a third in a row from one sender.
 /// </summary>
 internal static class DialRanking
@@ -27,6 +30,7 @@ internal static class DialRanking
             .OrderBy(d => d.Verdict)
             .ThenBy(d => newFirst && d.New ? 0 : 1)
             .ThenBy(d => d.RotatedOut)
+            .ThenBy(d => newFirst ? d.LastMet ?? DateTimeOffset.MinValue : DateTimeOffset.MinValue)
             .ThenByDescending(d => d.Candidate.LastSuccess ?? DateTimeOffset.MinValue)
             .ThenBy(d => SourceRank(d.Candidate, now))
             .ThenByDescending(d => d.Senders)

@@ -44,6 +44,6 @@ internal static partial class PeersLog
     [LoggerMessage(EventId = 4418, Level = LogLevel.Error, Message = "Dial scheduler pass failed")]
     public static partial void PassFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 4419, Level = LogLevel.Debug, Message = "Rotating out {Fingerprint} to meet one of {New} new candidates")]
-    public static partial void Rotating(ILogger logger, string fingerprint, int @new);
+    [LoggerMessage(EventId = 4419, Level = LogLevel.Debug, Message = "Rotating out {Fingerprint}: {New} new candidates to meet, last news {SinceNews:0.0} s ago (-1: none)")]
+    public static partial void Rotating(ILogger logger, string fingerprint, int @new, double sinceNews);
 }

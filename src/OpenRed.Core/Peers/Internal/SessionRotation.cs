@@ -7,7 +7,8 @@ namespace OpenRed.Core.Peers.Internal;
 /// that holds its target of sessions stops dialling, so its sessions, and the lists they carry, stop changing: in a
 /// chain each node would know two hops. At the target, while the directory holds exchange entries whose fingerprint
 /// no handshake has proved, the node closes one outbound session now and then so that the fill dials one of them.
-/// It stops by itself: each such entry is dialled once, and then it is either proved or has failed.
+/// It stops by itself: each such entry is dialled once, and then it is either proved or has failed; and an entry
+/// heard more than <see cref="PeerOptions.NewCandidateFor"/> ago no longer counts.
 /// </summary>
 internal static class SessionRotation
 {
@@ -17,10 +18,13 @@ internal static class SessionRotation
 
     /// <summary>
     /// A candidate worth a rotation: wanted for the fill, named by a live exchange entry, of a fingerprint no handshake
-    /// proved, never dialled without success (a dead entry never costs a session twice).
+    /// proved, never dialled without success (a dead entry never costs a session twice), first heard less than
+    /// <paramref name="freshFor"/> ago (zero: no limit).
     /// </summary>
-    public static bool IsNew(PeerCandidate c, DialVerdict verdict, DateTimeOffset now, IReadOnlySet<Fingerprint> proven) =>
+    public static bool IsNew(
+        PeerCandidate c, DialVerdict verdict, DateTimeOffset now, IReadOnlySet<Fingerprint> proven, TimeSpan freshFor = default) =>
         verdict == DialVerdict.FillTarget
+        && (freshFor <= TimeSpan.Zero || now - c.FirstHeard < freshFor)
         && c.Has(PeerSource.Exchange, now)
         && c.Expected is { } fp && !proven.Contains(fp)
         && c.LastSuccess is null && c.ConsecutiveFailures == 0;
