@@ -117,15 +117,42 @@ internal static class PhoenixBench
             await HoldsAllAsync("h1", h1.Child, "bulk1", "Published", progress, cancellationToken);
             var f = await Node("f", 0);
             await Connect(f.Child, h1);
-            var one = await Do(f.Child, "resurrect bulk1", "resurrected");
             await Connect(f.Child, h2);
             await Connect(f.Child, h3);
+
+            // Warm-up, not measured: a fresh process would otherwise compile its fetch path during the first figure.
+            await Do(h1.Child, $"publish {File("warm", 32L << 20)} warm", "published");
+            await Do(f.Child, "resurrect warm", "resurrected");
+
+            // CPU per chunk on each side: the fetching process, and the holders together.
+            var holders = new[] { h1.Child, h2.Child, h3.Child };
+            async Task<double[]> Cpu()
+            {
+                var all = new List<double>();
+                foreach (var c in holders.Prepend(f.Child))
+                {
+                    all.Add((double)(await Do(c, "cpu", "cpu"))["cpu_ms"]!);
+                }
+
+                return [.. all];
+            }
+
+            var chunks = (double)(bulkBytes / (256 << 10));
+            string CpuPerChunk(JsonObject fetch, double[] before, double[] after) => string.Create(CultureInfo.InvariantCulture,
+                $"CPU per chunk: fetcher {(double)fetch["fetch_cpu_ms"]! / chunks:0.00} ms, holders {(after.Skip(1).Sum() - before.Skip(1).Sum()) / chunks:0.00} ms");
+
+            var cpu0 = await Cpu();
+            var one = await Do(f.Child, "resurrect bulk1", "resurrected");
+            var cpu1 = await Cpu();
             var three = await Do(f.Child, "resurrect bulk3", "resurrected");
+            var cpu2 = await Cpu();
+            var cpuOne = CpuPerChunk(one, cpu0, cpu1);
+            var cpuThree = CpuPerChunk(three, cpu1, cpu2);
             double Mbps(JsonObject o) => bulkBytes / 1e6 / ((double)o["ms"]! / 1000);
             var fetchRss = (long?)three["peak_rss_kib"];
             var supplied3 = Supplied(three);
             var supplied1 = Supplied(one);
-            progress($"phoenix: from 3 holders {Mbps(three):0} MB/s, chunks by holder: {supplied3}; from 1 holder {Mbps(one):0} MB/s: {supplied1}");
+            progress($"phoenix: from 3 holders {Mbps(three):0} MB/s, chunks by holder: {supplied3}, {cpuThree}; from 1 holder {Mbps(one):0} MB/s: {supplied1}, {cpuOne}");
             var suppliers3 = three["supplied"]!.AsArray().Count(x => (int)x!["chunks"]! > 0);
             if ((string?)three["stage"] != "Network" || suppliers3 != 3)
             {
@@ -163,13 +190,13 @@ internal static class PhoenixBench
                 {
                     Target = ">= 80 % of one session", Met = ratio >= 0.8, Reference = "one session, ChunkData 256 KiB, 1 GiB, same run",
                     ReferenceValue = session.Value, ReferenceUnit = "MB/s", Ratio = ratio, PeakRssKiB = fetchRss,
-                    Note = $"chunks by holder {supplied3}; every holder checked complete before the publisher stopped",
+                    Note = $"chunks by holder {supplied3}; {cpuThree}; every holder checked complete before the publisher stopped",
                 },
                 new Figure($"phoenix {bulkMiB} MiB from 1 holder", Mbps(one), "MB/s")
                 {
                     Reference = "one session, ChunkData 256 KiB, same run", ReferenceValue = session.Value, ReferenceUnit = "MB/s",
                     Ratio = Mbps(one) / session.Value,
-                    Note = string.Create(CultureInfo.InvariantCulture, $"chunks by holder {supplied1}; 3 holders / 1 holder = {ratioOne:0.00}"),
+                    Note = string.Create(CultureInfo.InvariantCulture, $"chunks by holder {supplied1}; {cpuOne}; 3 holders / 1 holder = {ratioOne:0.00}"),
                 },
                 new Figure("phoenix peak memory, fetching process", (fetchRss ?? 0) / 1024.0, "MiB") { PeakRssKiB = fetchRss },
                 new Figure($"phoenix peak memory, {publishGiB} GiB publish", ((long?)bigPub["peak_rss_kib"] ?? 0) / 1024.0, "MiB")

@@ -123,7 +123,7 @@ public sealed class FetcherTests : IDisposable
 
         public bool[]? Have => inner.Have;
 
-        public async Task<byte[]?> GetAsync(byte[] root, int index, CancellationToken cancellationToken)
+        public async Task<ReadOnlyMemory<byte>?> GetAsync(byte[] root, int index, CancellationToken cancellationToken)
         {
             await Task.Delay(delay, cancellationToken);
             return await inner.GetAsync(root, index, cancellationToken);
