@@ -343,7 +343,9 @@ internal sealed class Fetcher : IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+#pragma warning disable CA1031 // A file or index error must fail the fetch, not leave it waiting for chunks that never count.
+        catch (Exception e)
+#pragma warning restore CA1031
         {
             _complete.TrySetException(new PhoenixException(PhoenixFailure.File, $"cannot store a chunk: {e.Message}", e));
             await _stop.CancelAsync();
