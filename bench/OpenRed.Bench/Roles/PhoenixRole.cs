@@ -12,7 +12,8 @@ namespace OpenRed.Bench.Roles;
 
 /// <summary>
 /// One node of the Phoenix benchmark, driven line by line: <c>connect PORT FINGERPRINT</c>, <c>publish PATH NAME</c>,
-/// <c>resurrect NAME</c>, <c>urns</c>, <c>stop</c>. Every answer carries the process's peak resident set size.
+/// <c>resurrect NAME</c>, <c>urns</c>, <c>cpu</c>, <c>stop</c>. Every answer carries the process's peak resident set size
+/// and CPU time.
 /// </summary>
 internal static class PhoenixRole
 {
@@ -51,8 +52,13 @@ internal static class PhoenixRole
                     RoleIO.Emit("published", o);
                     break;
                 case "resurrect":
-                    var r = await node.Phoenix.ResurrectAsync(words[1], Path.Combine(options.DataDirectory, "out.bin"), TimeSpan.FromSeconds(30), null, cancellationToken);
+                    var cpuStart = CpuMs();
+                    var fetched = new CpuAtEnd();
+                    var r = await node.Phoenix.ResurrectAsync(words[1], Path.Combine(options.DataDirectory, "out.bin"), TimeSpan.FromSeconds(30), fetched, cancellationToken);
                     var ro = Rss();
+
+                    // CPU of the fetch itself: up to the last chunk stored, before the output file is written.
+                    ro["fetch_cpu_ms"] = (fetched.CpuMs ?? CpuMs()) - cpuStart;
                     ro["ms"] = r.Elapsed.TotalMilliseconds;
                     ro["size"] = (long)r.Size;
                     ro["holders"] = r.Holders.Count;
@@ -61,6 +67,9 @@ internal static class PhoenixRole
                     ro["stage"] = r.Stage.ToString();
                     File.Delete(Path.Combine(options.DataDirectory, "out.bin"));
                     RoleIO.Emit("resurrected", ro);
+                    break;
+                case "cpu":
+                    RoleIO.Emit("cpu", Rss());
                     break;
                 case "urns":
                     var uo = Rss();
@@ -77,5 +86,23 @@ internal static class PhoenixRole
         }
     }
 
-    private static JsonObject Rss() => new() { ["peak_rss_kib"] = ProcInfo.PeakRssKiB() };
+    // CPU time so far (user + system), so the scenario can give CPU per chunk on each side: on a shared machine a
+    // steadier figure than MB/s.
+    private static JsonObject Rss() => new() { ["peak_rss_kib"] = ProcInfo.PeakRssKiB(), ["cpu_ms"] = CpuMs() };
+
+    private static double CpuMs() => Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
+
+    /// <summary>Notes the process's CPU time when the last byte is held (reported on the fetch's own thread, not posted).</summary>
+    private sealed class CpuAtEnd : IProgress<ResurrectProgress>
+    {
+        public double? CpuMs { get; private set; }
+
+        public void Report(ResurrectProgress value)
+        {
+            if (value.BytesHeld >= value.TotalBytes && CpuMs is null)
+            {
+                CpuMs = PhoenixRole.CpuMs();
+            }
+        }
+    }
 }

@@ -56,6 +56,70 @@ public sealed class ChunkStoreTests : IDisposable
         node.Parts.Store.Has(hash).Should().BeFalse();
     }
 
+    [Theory]
+    [InlineData("flipped")]
+    [InlineData("longer")]
+    [InlineData("shorter")]
+    public void ReadPooled_CorruptFile_DeletedCountedAndGone(string damage)
+    {
+        var node = _mesh.Add("a");
+        var data = RandomNumberGenerator.GetBytes(1000);
+        var hash = SHA256.HashData(data);
+        node.Parts.Store.Put(hash, data);
+        var hex = Convert.ToHexStringLower(hash);
+        var path = Path.Combine(node.DataDir, "chunks", hex[..2], hex);
+        File.WriteAllBytes(path, damage switch
+        {
+            "flipped" => [.. data[..10], (byte)(data[10] ^ 0xff), .. data[11..]],
+            "longer" => [.. data, 0],
+            _ => data[..999],
+        });
+
+        node.Parts.Store.ReadPooled(hash, data.Length).Should().BeNull();
+
+        node.Parts.Store.CorruptFound.Should().Be(1);
+        File.Exists(path).Should().BeFalse();
+        node.Parts.Store.Has(hash).Should().BeFalse();
+    }
+
+    [Fact]
+    public void ReadPooled_GoodFile_BytesInPooledBuffer()
+    {
+        var node = _mesh.Add("a");
+        var data = RandomNumberGenerator.GetBytes(1000);
+        var hash = SHA256.HashData(data);
+        node.Parts.Store.Put(hash, data);
+
+        var buffer = node.Parts.Store.ReadPooled(hash, data.Length);
+
+        buffer.Should().NotBeNull();
+        buffer!.AsSpan(0, data.Length).ToArray().Should().Equal(data);
+        System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        node.Parts.Store.ReadPooled(SHA256.HashData([1]), 1).Should().BeNull();
+        node.Parts.Store.CorruptFound.Should().Be(0);
+    }
+
+    [Fact]
+    public void PutVerified_Batch_FilesThenOneIndexEntryEach_SizeCounted()
+    {
+        var node = _mesh.Add("a");
+        var chunks = Enumerable.Range(0, 5).Select(i => RandomNumberGenerator.GetBytes(100 + i)).ToList();
+        var batch = chunks.Select((c, i) => new VerifiedChunk(i, SHA256.HashData(c), c)).ToList();
+
+        // The same chunk twice in one batch (a record may repeat a chunk): stored and counted once.
+        batch.Add(batch[0] with { Index = 5 });
+        node.Parts.Store.PutVerified(batch);
+
+        node.Parts.Store.Bytes.Should().Be(chunks.Sum(c => c.Length));
+        foreach (var c in chunks)
+        {
+            node.Parts.Store.Has(SHA256.HashData(c)).Should().BeTrue();
+            node.Parts.Store.Read(SHA256.HashData(c)).Should().Equal(c);
+        }
+
+        Directory.EnumerateFiles(Path.Combine(node.DataDir, "chunks", "tmp")).Should().BeEmpty();
+    }
+
     [Fact]
     public void Restart_LeftoverTemporaryFileRemoved_IndexSurvives()
     {

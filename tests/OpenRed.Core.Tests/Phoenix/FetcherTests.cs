@@ -95,6 +95,35 @@ public sealed class FetcherTests : IDisposable
         (await act.Should().ThrowAsync<PhoenixException>()).Which.Message.Should().Contain("bad chunks");
     }
 
+    [Fact]
+    public async Task Fetch_OneHolder_RequestsOutstandingReachTheLimit_NeverMore()
+    {
+        var (info, holders, sink) = Setup(1, 40);
+        var counting = new CountingSource(Source(sink, holders[0]), TimeSpan.FromMilliseconds(30));
+
+        await using var fetcher = new Fetcher(info, new bool[info.ChunkCount], sink.Parts.Store, sink.Options, TimeProvider.System, sink.Counters, null, CancellationToken.None);
+        fetcher.AddSource(counting);
+        fetcher.NoMoreSources();
+        await fetcher.WhenCompleteAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+
+        counting.MaxOutstanding.Should().Be(sink.Options.RequestsPerHolder);
+        sink.Parts.Resolver.Verify(info).Should().AllSatisfy(h => h.Should().BeTrue());
+    }
+
+    [Fact]
+    public async Task Fetch_StoreCannotWrite_FailsAsFileError_NothingCountedHeld()
+    {
+        var (info, holders, sink) = Setup(1, 4);
+        var temp = Path.Combine(sink.DataDir, "chunks", "tmp");
+        Directory.Delete(temp, recursive: true);
+        await File.WriteAllTextAsync(temp, "not a directory");
+
+        var act = () => sink.Parts.Resolver.FetchAsync(info, [Source(sink, holders[0])], CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+
+        (await act.Should().ThrowAsync<PhoenixException>()).Which.Failure.Should().Be(PhoenixFailure.File);
+        sink.Parts.Index.Held(info).Should().AllSatisfy(h => h.Should().BeFalse());
+    }
+
     private (RecordInfo Info, List<MemoryNode> Holders, MemoryNode Sink) Setup(int holderCount, int chunks)
     {
         var content = RandomNumberGenerator.GetBytes(chunks * UrnRecords.ChunkSize - 1000);
@@ -115,6 +144,40 @@ public sealed class FetcherTests : IDisposable
     private static IChunkSource Source(MemoryNode sink, MemoryNode holder) =>
         new PeerChunkSource(holder.Self, holder.SelfNodeId, null, _ => Task.FromResult<IPhoenixPeer>(new MemoryPeer(sink, holder)));
 
+    /// <summary>Counts the requests outstanding at once.</summary>
+    private sealed class CountingSource(IChunkSource inner, TimeSpan delay) : IChunkSource
+    {
+        private int _outstanding;
+        private int _max;
+
+        public int MaxOutstanding => Volatile.Read(ref _max);
+
+        public Fingerprint Fingerprint => inner.Fingerprint;
+
+        public string NodeId => inner.NodeId;
+
+        public bool[]? Have => inner.Have;
+
+        public async Task<ReadOnlyMemory<byte>?> GetAsync(byte[] root, int index, CancellationToken cancellationToken)
+        {
+            var now = Interlocked.Increment(ref _outstanding);
+            int seen;
+            while ((seen = Volatile.Read(ref _max)) < now && Interlocked.CompareExchange(ref _max, now, seen) != seen)
+            {
+            }
+
+            try
+            {
+                await Task.Delay(delay, cancellationToken);
+                return await inner.GetAsync(root, index, cancellationToken);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _outstanding);
+            }
+        }
+    }
+
     private sealed class DelayedSource(IChunkSource inner, TimeSpan delay) : IChunkSource
     {
         public Fingerprint Fingerprint => inner.Fingerprint;
@@ -123,7 +186,7 @@ public sealed class FetcherTests : IDisposable
 
         public bool[]? Have => inner.Have;
 
-        public async Task<byte[]?> GetAsync(byte[] root, int index, CancellationToken cancellationToken)
+        public async Task<ReadOnlyMemory<byte>?> GetAsync(byte[] root, int index, CancellationToken cancellationToken)
         {
             await Task.Delay(delay, cancellationToken);
             return await inner.GetAsync(root, index, cancellationToken);

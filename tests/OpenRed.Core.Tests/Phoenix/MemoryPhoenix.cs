@@ -2,6 +2,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Threading.Channels;
+using Google.Protobuf;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenRed.Core.Identity;
 using OpenRed.Core.Modules;
@@ -224,7 +225,9 @@ internal sealed class MemoryPeer(MemoryNode from, MemoryNode to) : IPhoenixPeer
             {
                 await to.HandleAsync(from, request.Clone(), (e, final, _) =>
                 {
-                    answers.Writer.TryWrite(e.Clone());
+                    // Copied as a session copies it into its frame when it is sent: a chunk server may reuse the
+                    // buffer its answer wrapped once the reply returns.
+                    answers.Writer.TryWrite(Envelope.Parser.ParseFrom(e.ToByteArray()));
                     if (final)
                     {
                         answers.Writer.TryComplete();

@@ -136,6 +136,14 @@ public sealed class PhoenixNodeTests(MeshKeys keys) : IClassFixture<MeshKeys>
             {
                 var found = new UrnFound { QueryId = e.UrnQuery.QueryId, Record = record };
                 found.Holders.Add(new PeerInfo { Fingerprint = ByteString.CopyFrom(keys.Other.Fingerprint.Bytes), NodeId = "liar" });
+
+                // The honest holder second, with its address: d's only answer names both, the liar's slots take the
+                // first chunks, so the liar is asked whatever the timing (with a session of d to a, a's own answer
+                // could come first and a fast fetch end before the liar's answer arrived).
+                found.Holders.Add(new PeerInfo
+                {
+                    Fingerprint = ByteString.CopyFrom(a.Fingerprint.Bytes), NodeId = "a", Host = "127.0.0.1", Port = (uint)a.Port,
+                });
                 await s.ReplyPartialAsync(e, new Envelope { UrnFound = found }, cancellationToken);
                 await s.ReplyAsync(e, new Envelope { UrnQueryDone = new UrnQueryDone { QueryId = e.UrnQuery.QueryId, Found = 1 } }, cancellationToken);
             });
@@ -154,7 +162,6 @@ public sealed class PhoenixNodeTests(MeshKeys keys) : IClassFixture<MeshKeys>
 
         record.Should().NotBeNull();
         await d.ConnectAsync("127.0.0.1", liar.Endpoint.Port, keys.Other.Fingerprint, CancellationToken.None);
-        await ConnectAsync(d, a);
 
         var result = await d.Phoenix.ResurrectAsync("ten", tmp.Sub("ten.out"), null, null, CancellationToken.None);
 

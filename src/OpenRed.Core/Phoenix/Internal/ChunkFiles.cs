@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 
 namespace OpenRed.Core.Phoenix.Internal;
@@ -11,6 +13,9 @@ internal sealed class ChunkFiles
 {
     private readonly string _root;
     private readonly string _temp;
+
+    // Fan-out directories known to exist: made once, not checked again for every chunk written.
+    private readonly ConcurrentDictionary<string, byte> _directories = new(StringComparer.Ordinal);
 
     public ChunkFiles(string root)
     {
@@ -36,20 +41,84 @@ internal sealed class ChunkFiles
     public void Write(ReadOnlySpan<byte> hash, ReadOnlySpan<byte> data)
     {
         var path = PathOf(hash);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var directory = Path.GetDirectoryName(path)!;
+        if (!_directories.ContainsKey(directory))
+        {
+            Directory.CreateDirectory(directory);
+            _directories.TryAdd(directory, 0);
+        }
+
         var temp = Path.Combine(_temp, Guid.NewGuid().ToString("N"));
         try
         {
-            using (var f = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None))
+            // A handle and one positioned write: a FileStream adds a lock and a stat per file, per chunk. The name is
+            // fresh and private, so nothing else opens it before the rename.
+            using (var f = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite))
             {
-                f.Write(data);
+                RandomAccess.Write(f, data, 0);
             }
 
-            File.Move(temp, path, overwrite: true);
+            try
+            {
+                File.Move(temp, path, overwrite: true);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // Removed since it was made (by hand): make it again.
+                Directory.CreateDirectory(directory);
+                File.Move(temp, path, overwrite: true);
+            }
         }
         catch
         {
             File.Delete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Like <see cref="Read"/>, into a buffer from the shared pool (a chunk served is copied into its frame at once,
+    /// so a fresh 256 KiB array per chunk would only feed the collector); the caller returns it with
+    /// <see cref="ArrayPool{T}.Return"/>. Null when absent or corrupt (then deleted).
+    /// </summary>
+    public byte[]? ReadPooled(ReadOnlySpan<byte> hash, int expectedLength, out bool corrupt)
+    {
+        corrupt = false;
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(expectedLength, 1));
+        try
+        {
+            int n;
+            try
+            {
+                using var f = File.OpenHandle(PathOf(hash), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                n = ReadFully(f, buffer.AsSpan(0, expectedLength));
+
+                // One byte more than the record says would be a corrupt (longer) file.
+                Span<byte> extra = stackalloc byte[1];
+                if (n == expectedLength && RandomAccess.Read(f, extra, n) > 0)
+                {
+                    n = -1;
+                }
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                return null;
+            }
+
+            if (n != expectedLength || !HashMatches(hash, buffer.AsSpan(0, n)))
+            {
+                corrupt = true;
+                Delete(hash);
+                ArrayPool<byte>.Shared.Return(buffer);
+                return null;
+            }
+
+            return buffer;
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
             throw;
         }
     }
@@ -89,6 +158,23 @@ internal sealed class ChunkFiles
         {
             // Already gone.
         }
+    }
+
+    private static int ReadFully(Microsoft.Win32.SafeHandles.SafeFileHandle f, Span<byte> into)
+    {
+        var done = 0;
+        while (done < into.Length)
+        {
+            var n = RandomAccess.Read(f, into[done..], done);
+            if (n == 0)
+            {
+                break;
+            }
+
+            done += n;
+        }
+
+        return done;
     }
 
     public static bool HashMatches(ReadOnlySpan<byte> hash, ReadOnlySpan<byte> data)

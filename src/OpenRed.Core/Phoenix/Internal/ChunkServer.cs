@@ -1,3 +1,4 @@
+using System.Buffers;
 using Google.Protobuf;
 using OpenRed.Core.Wire.Proto;
 
@@ -19,34 +20,51 @@ internal sealed class ChunkServer(PhoenixIndex index, ChunkStore store, PhoenixC
             return;
         }
 
-        var data = Find(r.Root.ToByteArray(), r.Index);
+        var (data, length, pooled) = Find(r.Root.ToByteArray(), r.Index);
         if (data is null)
         {
             await reply(Errors.Of(ErrorCode.NotFound, "chunk not held"), true, cancellationToken);
             return;
         }
 
-        counters.ChunkServed();
-        var answer = new ChunkData { Root = r.Root, Index = r.Index, Data = UnsafeByteOperations.UnsafeWrap(data) };
-        await reply(new Envelope { ChunkData = answer }, true, cancellationToken);
+        try
+        {
+            counters.ChunkServed();
+            var answer = new ChunkData { Root = r.Root, Index = r.Index, Data = UnsafeByteOperations.UnsafeWrap(data.AsMemory(0, length)) };
+            await reply(new Envelope { ChunkData = answer }, true, cancellationToken);
+        }
+        finally
+        {
+            // The reply copied the bytes into its frame (PhoenixReply's contract): the buffer can go back.
+            if (pooled)
+            {
+                ArrayPool<byte>.Shared.Return(data);
+            }
+        }
     }
 
-    private byte[]? Find(byte[] root, uint i)
+    private (byte[]? Data, int Length, bool Pooled) Find(byte[] root, uint i)
     {
         if (index.Get(root) is not { } stored || i >= (uint)stored.Info.ChunkCount)
         {
-            return null;
+            return (null, 0, false);
         }
 
         var info = stored.Info;
         var hash = info.Hash((int)i);
-        var data = store.Read(hash);
-        if (data is not null || stored.Role != UrnRole.Published || stored.SourcePath is null)
+        var length = info.ChunkLength((int)i);
+        var held = store.ReadPooled(hash, length);
+        if (held is not null)
         {
-            return data;
+            return (held, length, true);
         }
 
-        data = SourceFile.Regenerate(stored.SourcePath, (int)i, info.ChunkLength((int)i), hash, out var changed);
+        if (stored.Role != UrnRole.Published || stored.SourcePath is null)
+        {
+            return (null, 0, false);
+        }
+
+        var data = SourceFile.Regenerate(stored.SourcePath, (int)i, length, hash, out var changed);
         if (data is null)
         {
             if (changed && !stored.SourceChanged)
@@ -54,11 +72,11 @@ internal sealed class ChunkServer(PhoenixIndex index, ChunkStore store, PhoenixC
                 index.MarkSourceChanged(root);
             }
 
-            return null;
+            return (null, 0, false);
         }
 
         counters.ChunkRegenerated();
         store.Put(hash, data);
-        return data;
+        return (data, data.Length, false);
     }
 }

@@ -54,6 +54,29 @@ internal sealed class ChunkStore
     }
 
     /// <summary>
+    /// <see cref="Read"/> into a pooled buffer of at least <paramref name="length"/> bytes (the chunk's length in its
+    /// record), for a caller that copies the bytes out at once and then returns the buffer to
+    /// <see cref="System.Buffers.ArrayPool{T}.Shared"/>.
+    /// </summary>
+    public byte[]? ReadPooled(ReadOnlySpan<byte> hash, int length)
+    {
+        var data = _files.ReadPooled(hash, length, out var corrupt);
+        if (data is null)
+        {
+            if (corrupt)
+            {
+                Interlocked.Increment(ref _corrupt);
+            }
+
+            _index.RemoveChunk(hash);
+            return null;
+        }
+
+        _index.Touch(hash, Now());
+        return data;
+    }
+
+    /// <summary>
     /// Stores a chunk after checking it against <paramref name="hash"/>; false when it does not match. Without
     /// <paramref name="evict"/> the store may stay over its size until <see cref="Evict"/> (a publication in progress,
     /// whose chunks are pinned only once its record is stored).
@@ -77,6 +100,27 @@ internal sealed class ChunkStore
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Stores chunks the caller has checked against their hashes: each file written (or found) first, then every
+    /// index row in one transaction, so a chunk the index lists is always on disk, and a batch costs one commit.
+    /// </summary>
+    public void PutVerified(IReadOnlyList<VerifiedChunk> chunks)
+    {
+        var rows = new List<(byte[] Hash, int Size)>(chunks.Count);
+        foreach (var c in chunks)
+        {
+            if (!_index.HasChunk(c.Hash) || !_files.Exists(c.Hash))
+            {
+                _files.Write(c.Hash, c.Data.Span);
+            }
+
+            rows.Add((c.Hash, c.Data.Length));
+        }
+
+        _index.AddChunks(rows, Now());
+        Evict();
     }
 
     /// <summary>Drops chunks no record needs any more (after unpublish).</summary>

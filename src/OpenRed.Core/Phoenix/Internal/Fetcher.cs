@@ -6,8 +6,10 @@ namespace OpenRed.Core.Phoenix.Internal;
 /// Fetches the missing chunks of one record from every holder it is given (section 8, Transfer): up to
 /// <see cref="PhoenixOptions.RequestsPerHolder"/> requests outstanding per holder, each holder taking the next chunk
 /// it has as soon as a request ends, so faster holders carry more of the load. Every chunk's length and hash are
-/// checked before it is stored; a holder that sends a bad chunk is counted and not asked again, and the chunk goes
-/// to another. Near the end, a chunk slow at one holder is asked of another too.
+/// checked as it arrives; a holder that sends a bad chunk is counted and not asked again, and the chunk goes to
+/// another. A good chunk is handed to the <see cref="ChunkWriter"/> and the slot asks for the next at once: the
+/// requests stay outstanding while chunks are written, and a chunk counts as held only once it is on disk and in
+/// the index. Near the end, a chunk slow at one holder is asked of another too.
 /// </summary>
 internal sealed class Fetcher : IAsyncDisposable
 {
@@ -28,11 +30,17 @@ internal sealed class Fetcher : IAsyncDisposable
     private readonly TaskCompletionSource _complete = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop;
     private readonly Common.TaskGroup _slots = new();
+    private readonly ChunkWriter _writer;
+    private readonly Task _writing;
+
+    // Who delivered each chunk that is with the writer or stored: set once, when its bytes pass the checks.
+    private readonly Holder?[] _from;
     private TaskCompletionSource _changed = New();
     private int _remaining;
     private int _regenerated;
     private long _bytes;
     private int _activeSlots;
+    private int _withWriter;
     private bool _noMoreSources;
 
     public Fetcher(RecordInfo info, bool[] held, ChunkStore store, PhoenixOptions options, TimeProvider time, PhoenixCounters counters,
@@ -45,7 +53,9 @@ internal sealed class Fetcher : IAsyncDisposable
         _counters = counters;
         _progress = progress;
         _done = (bool[])held.Clone();
+        _from = new Holder?[_done.Length];
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _writer = new ChunkWriter(store, Stored);
         for (var i = 0; i < _done.Length; i++)
         {
             if (_done[i])
@@ -62,7 +72,10 @@ internal sealed class Fetcher : IAsyncDisposable
         if (_remaining == 0)
         {
             _complete.TrySetResult();
+            _writer.Complete();
         }
+
+        _writing = WriteAsync(_stop.Token);
     }
 
     public RecordInfo Info => _info;
@@ -175,6 +188,8 @@ internal sealed class Fetcher : IAsyncDisposable
     {
         await _stop.CancelAsync();
         await _slots.WaitAsync(TimeSpan.FromSeconds(5));
+        _writer.Complete();
+        await Common.TaskGroup.WaitQuietlyAsync([_writing], TimeSpan.FromSeconds(5));
         _stop.Dispose();
     }
 
@@ -237,7 +252,7 @@ internal sealed class Fetcher : IAsyncDisposable
     /// <summary>False when this holder is given up.</summary>
     private async Task<bool> FetchOneAsync(Holder h, int index, CancellationToken cancellationToken)
     {
-        byte[]? data;
+        ReadOnlyMemory<byte>? data;
         try
         {
             using var timeout = new CancellationTokenSource(_options.ChunkRequestTimeout, _time);
@@ -264,7 +279,7 @@ internal sealed class Fetcher : IAsyncDisposable
             return false;
         }
 
-        if (data is null)
+        if (data is not { } bytes)
         {
             lock (_lock)
             {
@@ -275,51 +290,105 @@ internal sealed class Fetcher : IAsyncDisposable
             return true;
         }
 
-        bool stored;
-        try
+        var hash = _info.Hash(index).ToArray();
+        if (bytes.Length != _info.ChunkLength(index) || !ChunkFiles.HashMatches(hash, bytes.Span))
         {
-            stored = data.Length == _info.ChunkLength(index) && _store.Put(_info.Hash(index), data);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            _complete.TrySetException(new PhoenixException(PhoenixFailure.File, $"cannot store a chunk: {e.Message}", e));
+            lock (_lock)
+            {
+                h.Bad = true;
+                _counters.Refuse(Refusal.BadChunk);
+                Return(h, index);
+            }
+
             return false;
         }
 
         lock (_lock)
         {
-            if (!stored)
+            h.InFlight.Remove(index);
+            if (_done[index] || _from[index] is not null)
             {
-                h.Bad = true;
-                _counters.Refuse(Refusal.BadChunk);
-                Return(h, index);
-                return false;
+                // The other answer of an endgame pair: the first one is stored already or on its way.
+                Pulse();
+                return true;
             }
 
-            h.InFlight.Remove(index);
-            if (!_done[index])
+            _from[index] = h;
+            _inFlight.Remove(index);
+            _withWriter++;
+            Pulse();
+        }
+
+        try
+        {
+            await _writer.AddAsync(new VerifiedChunk(index, hash, bytes), cancellationToken);
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
+        {
+            // Stopping, or storing failed (the fetch has failed with it).
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The writer's loop; a chunk that cannot be stored fails the whole fetch.</summary>
+    private async Task WriteAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        try
+        {
+            await _writer.RunAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+#pragma warning disable CA1031 // A file or index error must fail the fetch, not leave it waiting for chunks that never count.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _complete.TrySetException(new PhoenixException(PhoenixFailure.File, $"cannot store a chunk: {e.Message}", e));
+            await _stop.CancelAsync();
+        }
+    }
+
+    /// <summary>A batch is on disk and in the index: those chunks are held now.</summary>
+    private void Stored(List<VerifiedChunk> batch)
+    {
+        long bytes;
+        lock (_lock)
+        {
+            foreach (var c in batch)
             {
-                _done[index] = true;
+                _withWriter--;
+                if (_done[c.Index])
+                {
+                    continue;
+                }
+
+                _done[c.Index] = true;
                 _remaining--;
+                var h = _from[c.Index]!;
                 h.Delivered++;
-                if (!h.Holds(index))
+                if (!h.Holds(c.Index))
                 {
                     _regenerated++;
                 }
 
-                _inFlight.Remove(index);
-                Interlocked.Add(ref _bytes, data.Length);
-                if (_remaining == 0)
-                {
-                    _complete.TrySetResult();
-                }
+                Interlocked.Add(ref _bytes, c.Data.Length);
+            }
+
+            if (_remaining == 0)
+            {
+                _complete.TrySetResult();
+                _writer.Complete();
             }
 
             Pulse();
+            bytes = BytesHeld;
         }
 
-        _progress?.Invoke(BytesHeld);
-        return true;
+        _progress?.Invoke(bytes);
     }
 
     /// <summary>The next chunk for this holder: queued first; near the end, one that has been out elsewhere a while.</summary>
@@ -397,11 +466,13 @@ internal sealed class Fetcher : IAsyncDisposable
 
     private void CheckStuck()
     {
-        if (_activeSlots == 0 && _remaining > 0 && _noMoreSources)
+        // Chunks with the writer are not missing: they are stored, or storing fails the fetch on its own.
+        var missing = _remaining - _withWriter;
+        if (_activeSlots == 0 && missing > 0 && _noMoreSources)
         {
             _complete.TrySetException(new PhoenixException(
                 PhoenixFailure.NotFound,
-                $"{_remaining} of {_info.ChunkCount} chunks could not be fetched from {_holders.Count} holder(s)"
+                $"{missing} of {_info.ChunkCount} chunks could not be fetched from {_holders.Count} holder(s)"
                 + (_holders.Values.Any(h => h.Bad) ? $" ({_holders.Values.Count(h => h.Bad)} sent bad chunks)" : "")));
         }
     }

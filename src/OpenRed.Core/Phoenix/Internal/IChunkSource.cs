@@ -14,9 +14,12 @@ internal interface IChunkSource
     /// <summary>Which chunks it said it holds; null for all (or not said).</summary>
     bool[]? Have { get; }
 
-    /// <summary>The chunk's bytes as received (not yet checked); null when the holder answered NOT_FOUND.</summary>
+    /// <summary>
+    /// The chunk's bytes as received (not yet checked; not copied out of the answer that carried them); null when
+    /// the holder answered NOT_FOUND.
+    /// </summary>
     /// <exception cref="Exception">The holder cannot be reached or answered something else: it is given up.</exception>
-    Task<byte[]?> GetAsync(byte[] root, int index, CancellationToken cancellationToken);
+    Task<ReadOnlyMemory<byte>?> GetAsync(byte[] root, int index, CancellationToken cancellationToken);
 }
 
 /// <summary>A holder reached through a session, dialled with its expected fingerprint when there is none yet.</summary>
@@ -32,7 +35,7 @@ internal sealed class PeerChunkSource(Fingerprint fingerprint, string nodeId, bo
 
     public bool[]? Have => have;
 
-    public async Task<byte[]?> GetAsync(byte[] root, int index, CancellationToken cancellationToken)
+    public async Task<ReadOnlyMemory<byte>?> GetAsync(byte[] root, int index, CancellationToken cancellationToken)
     {
         var peer = await PeerAsync(cancellationToken);
         var answer = await peer.RequestAsync(
@@ -40,7 +43,7 @@ internal sealed class PeerChunkSource(Fingerprint fingerprint, string nodeId, bo
         return answer.BodyCase switch
         {
             Envelope.BodyOneofCase.ChunkData when answer.ChunkData.Index == (uint)index && answer.ChunkData.Root.Span.SequenceEqual(root)
-                => answer.ChunkData.Data.ToByteArray(),
+                => answer.ChunkData.Data.Memory,
             Envelope.BodyOneofCase.Error when answer.Error.Code == ErrorCode.NotFound => null,
             _ => throw new InvalidOperationException($"holder answered a chunk request with {answer.BodyCase}"),
         };

@@ -38,5 +38,8 @@ internal interface IPhoenixNetwork
     Task<IPhoenixPeer> ConnectAsync(IPEndPoint endpoint, Fingerprint expected, CancellationToken cancellationToken);
 }
 
-/// <summary>Answers a request: partial answers first, then exactly one final one.</summary>
+/// <summary>
+/// Answers a request: partial answers first, then exactly one final one. The answer is copied (serialized) before
+/// the returned task completes, so the caller may reuse the bytes it wraps afterwards.
+/// </summary>
 internal delegate ValueTask PhoenixReply(Envelope answer, bool final, CancellationToken cancellationToken);

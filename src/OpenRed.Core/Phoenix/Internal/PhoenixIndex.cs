@@ -27,6 +27,10 @@ internal sealed class PhoenixIndex : IDisposable
     private readonly Dictionary<string, (byte[] Hash, long Ms)> _touches = new(StringComparer.Ordinal);
     private long _chunkBytes;
 
+    // The per-chunk statements, prepared on first use and kept for the connection's life (used under the lock).
+    private SqliteCommand? _hasChunk;
+    private SqliteCommand? _addChunk;
+
     public PhoenixIndex(NodeDatabase database)
     {
         _db = database.OpenConnection();
@@ -44,6 +48,8 @@ internal sealed class PhoenixIndex : IDisposable
         lock (_lock)
         {
             FlushTouches();
+            _hasChunk?.Dispose();
+            _addChunk?.Dispose();
         }
 
         _db.Dispose();
@@ -201,25 +207,47 @@ internal sealed class PhoenixIndex : IDisposable
         var key = hash.ToArray();
         lock (_lock)
         {
-            using var cmd = Command("SELECT 1 FROM phoenix_chunks WHERE hash = $h;");
-            cmd.Parameters.AddWithValue("$h", key);
-            return cmd.ExecuteScalar() is not null;
+            // Asked for every chunk stored or fetched: prepared once, not parsed again per chunk.
+            _hasChunk ??= Prepared("SELECT 1 FROM phoenix_chunks WHERE hash = $h;", ("$h", SqliteType.Blob));
+            _hasChunk.Parameters[0].Value = key;
+            return _hasChunk.ExecuteScalar() is not null;
         }
     }
 
-    public void AddChunk(ReadOnlySpan<byte> hash, int size, long nowMs)
+    public void AddChunk(ReadOnlySpan<byte> hash, int size, long nowMs) => AddChunks([(hash.ToArray(), size)], nowMs);
+
+    /// <summary>Lists chunks whose files are on disk, in one transaction.</summary>
+    public void AddChunks(IReadOnlyList<(byte[] Hash, int Size)> chunks, long nowMs)
     {
-        var key = hash.ToArray();
         lock (_lock)
         {
-            using var cmd = Command("INSERT OR IGNORE INTO phoenix_chunks (hash, size, last_used_ms) VALUES ($h, $s, $now);");
-            cmd.Parameters.AddWithValue("$h", key);
-            cmd.Parameters.AddWithValue("$s", size);
-            cmd.Parameters.AddWithValue("$now", nowMs);
-            if (cmd.ExecuteNonQuery() > 0)
+            _addChunk ??= Prepared(
+                "INSERT OR IGNORE INTO phoenix_chunks (hash, size, last_used_ms) VALUES ($h, $s, $now);",
+                ("$h", SqliteType.Blob), ("$s", SqliteType.Integer), ("$now", SqliteType.Integer));
+            using var tx = _db.BeginTransaction();
+            _addChunk.Transaction = tx;
+            long added = 0;
+            try
             {
-                Interlocked.Add(ref _chunkBytes, size);
+                foreach (var (hash, size) in chunks)
+                {
+                    _addChunk.Parameters[0].Value = hash;
+                    _addChunk.Parameters[1].Value = size;
+                    _addChunk.Parameters[2].Value = nowMs;
+                    if (_addChunk.ExecuteNonQuery() > 0)
+                    {
+                        added += size;
+                    }
+                }
+
+                tx.Commit();
             }
+            finally
+            {
+                _addChunk.Transaction = null;
+            }
+
+            Interlocked.Add(ref _chunkBytes, added);
         }
     }
 
@@ -440,6 +468,18 @@ internal sealed class PhoenixIndex : IDisposable
             using var cmd = Command(sql);
             return cmd.ExecuteScalar();
         }
+    }
+
+    private SqliteCommand Prepared(string sql, params (string Name, SqliteType Type)[] parameters)
+    {
+        var cmd = Command(sql);
+        foreach (var (name, type) in parameters)
+        {
+            cmd.Parameters.Add(name, type);
+        }
+
+        cmd.Prepare();
+        return cmd;
     }
 
     private SqliteCommand Command(string sql, SqliteTransaction? tx = null)
