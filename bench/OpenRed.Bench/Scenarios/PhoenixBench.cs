@@ -63,6 +63,9 @@ internal static class PhoenixBench
             var latencies = new List<double>();
             for (var i = 0; i < runs + 2; i++)
             {
+                // A holder answers at most 5 queries a second from one session (section 8, burst 10): back-to-back
+                // runs would meet RATE_LIMITED and the resolver's retry after HopTime (600 ms), not the latency.
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
                 var name = $"lat_{i}";
                 await Do(h1.Child, $"publish {File(name, 1 << 20)} {name}", "published");
                 var r = await Do(d.Child, $"resurrect {name}", "resurrected");
@@ -184,7 +187,7 @@ internal static class PhoenixBench
                 new Figure("phoenix resurrect 1 MiB, median", median, "ms")
                 {
                     Target = "< 50 ms", Met = median < 50, Reference = "IPFS median (issue)", ReferenceValue = 2900, ReferenceUnit = "ms",
-                    Note = string.Create(CultureInfo.InvariantCulture, $"p95 {p95:0.0} ms over {latencies.Count} runs; a live session to the holder"),
+                    Note = string.Create(CultureInfo.InvariantCulture, $"p95 {p95:0.0} ms over {latencies.Count} runs; a live session to the holder; runs 250 ms apart (the holder answers 5 queries a second from one session)"),
                 },
                 new Figure("phoenix resurrect 1 MiB, p95", p95, "ms"),
                 new Figure("phoenix 3 replica acks after publish (1 MiB), median", repTimes.Count == 0 ? double.NaN : repTimes.Order().ElementAt(repTimes.Count / 2), "ms")

@@ -256,6 +256,13 @@ internal sealed partial class MeshService : IAsyncDisposable
             return null;
         }
 
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            // The mesh began stopping after this handshake finished but before it was admitted, so the table it
+            // closes may not hold this session: close it here, or its peer would keep it until its idle timeout.
+            _tasks.Track(CloseQuietlyAsync(secure, GoodbyeReason.ShuttingDown));
+        }
+
         if (displaced is not null)
         {
             var duplicate = displaced.Fingerprint == session.Fingerprint;
