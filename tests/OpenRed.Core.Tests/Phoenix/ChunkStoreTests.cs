@@ -28,6 +28,45 @@ public sealed class ChunkStoreTests : IDisposable
     }
 
     [Fact]
+    public void Adopt_FileOnDiskWithoutIndexRow_CheckedAndListed()
+    {
+        // What a kill -9 between the chunk writer's file and its index row leaves behind.
+        var node = _mesh.Add("a");
+        var data = RandomNumberGenerator.GetBytes(1000);
+        var hash = SHA256.HashData(data);
+        var hex = Convert.ToHexStringLower(hash);
+        Directory.CreateDirectory(Path.Combine(node.DataDir, "chunks", hex[..2]));
+        File.WriteAllBytes(Path.Combine(node.DataDir, "chunks", hex[..2], hex), data);
+        node.Parts.Store.Has(hash).Should().BeFalse();
+
+        node.Parts.Store.Adopt(hash, data.Length).Should().BeTrue();
+
+        node.Parts.Store.Has(hash).Should().BeTrue();
+        node.Parts.Store.Read(hash).Should().Equal(data);
+    }
+
+    [Fact]
+    public void Adopt_CorruptOrMissingFile_NotListed_CorruptDeleted()
+    {
+        var node = _mesh.Add("a");
+        var data = RandomNumberGenerator.GetBytes(1000);
+        var hash = SHA256.HashData(data);
+        var hex = Convert.ToHexStringLower(hash);
+        node.Parts.Store.Adopt(hash, data.Length).Should().BeFalse();
+
+        var path = Path.Combine(node.DataDir, "chunks", hex[..2], hex);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        data[10] ^= 0xff;
+        File.WriteAllBytes(path, data);
+
+        node.Parts.Store.Adopt(hash, data.Length).Should().BeFalse();
+
+        node.Parts.Store.Has(hash).Should().BeFalse();
+        node.Parts.Store.CorruptFound.Should().Be(1);
+        File.Exists(path).Should().BeFalse();
+    }
+
+    [Fact]
     public void Put_DataNotMatchingHash_Refused()
     {
         var node = _mesh.Add("a");

@@ -77,6 +77,34 @@ internal sealed class ChunkStore
     }
 
     /// <summary>
+    /// Lists a chunk whose file is on disk but not in the index: the chunk writer writes files before their index rows,
+    /// so a kill between the two leaves such files. The file is read and checked against its hash first (a corrupt one
+    /// is deleted); true when the chunk is now held.
+    /// </summary>
+    public bool Adopt(ReadOnlySpan<byte> hash, int length)
+    {
+        if (!_files.Exists(hash))
+        {
+            return false;
+        }
+
+        var data = _files.ReadPooled(hash, length, out var corrupt);
+        if (data is null)
+        {
+            if (corrupt)
+            {
+                Interlocked.Increment(ref _corrupt);
+            }
+
+            return false;
+        }
+
+        System.Buffers.ArrayPool<byte>.Shared.Return(data);
+        _index.AddChunk(hash, length, Now());
+        return true;
+    }
+
+    /// <summary>
     /// Stores a chunk after checking it against <paramref name="hash"/>; false when it does not match. Without
     /// <paramref name="evict"/> the store may stay over its size until <see cref="Evict"/> (a publication in progress,
     /// whose chunks are pinned only once its record is stored).

@@ -66,7 +66,10 @@ internal sealed partial class Resolver(
         return new Resolution(own.Info, ResurrectStage.Regeneration, [new UrnHolder(network.Self, network.SelfNodeId, own.Info.ChunkCount)], null);
     }
 
-    /// <summary>Which chunks of a record are on disk and still match their hash (a corrupt one is deleted on the way).</summary>
+    /// <summary>
+    /// Which chunks of a record are on disk and still match their hash (a corrupt one is deleted on the way; a file the
+    /// index does not list yet is checked and listed).
+    /// </summary>
     public bool[] Verify(RecordInfo info)
     {
         var held = index.Held(info);
@@ -76,6 +79,11 @@ internal sealed partial class Resolver(
             {
                 counters.Refuse(Refusal.CorruptChunk);
                 held[i] = false;
+            }
+            else if (!held[i] && store.Adopt(info.Hash(i), info.ChunkLength(i)))
+            {
+                // Written before a kill whose index row never committed: checked, listed, not fetched again.
+                held[i] = true;
             }
         }
 
