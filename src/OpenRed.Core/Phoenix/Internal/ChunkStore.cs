@@ -35,46 +35,15 @@ internal sealed class ChunkStore
     public bool Has(ReadOnlySpan<byte> hash) => _index.HasChunk(hash);
 
     /// <summary>The chunk, checked against its hash; null when absent or found corrupt (then it is gone from the store).</summary>
-    public byte[]? Read(ReadOnlySpan<byte> hash)
-    {
-        var data = _files.Read(hash, out var corrupt);
-        if (data is null)
-        {
-            if (corrupt)
-            {
-                Interlocked.Increment(ref _corrupt);
-            }
-
-            _index.RemoveChunk(hash);
-            return null;
-        }
-
-        _index.Touch(hash, Now());
-        return data;
-    }
+    public byte[]? Read(ReadOnlySpan<byte> hash) => Kept(hash, _files.Read(hash, out var corrupt), corrupt);
 
     /// <summary>
     /// <see cref="Read"/> into a pooled buffer of at least <paramref name="length"/> bytes (the chunk's length in its
     /// record), for a caller that copies the bytes out at once and then returns the buffer to
     /// <see cref="System.Buffers.ArrayPool{T}.Shared"/>.
     /// </summary>
-    public byte[]? ReadPooled(ReadOnlySpan<byte> hash, int length)
-    {
-        var data = _files.ReadPooled(hash, length, out var corrupt);
-        if (data is null)
-        {
-            if (corrupt)
-            {
-                Interlocked.Increment(ref _corrupt);
-            }
-
-            _index.RemoveChunk(hash);
-            return null;
-        }
-
-        _index.Touch(hash, Now());
-        return data;
-    }
+    public byte[]? ReadPooled(ReadOnlySpan<byte> hash, int length) =>
+        Kept(hash, _files.ReadPooled(hash, length, out var corrupt), corrupt);
 
     /// <summary>
     /// Lists a chunk whose file is on disk but not in the index: the chunk writer writes files before their index rows,
@@ -91,17 +60,35 @@ internal sealed class ChunkStore
         var data = _files.ReadPooled(hash, length, out var corrupt);
         if (data is null)
         {
-            if (corrupt)
-            {
-                Interlocked.Increment(ref _corrupt);
-            }
-
+            CountCorrupt(corrupt);
             return false;
         }
 
         System.Buffers.ArrayPool<byte>.Shared.Return(data);
         _index.AddChunk(hash, length, Now());
         return true;
+    }
+
+    /// <summary>A chunk read from its file: touched when it is there, unlisted when it is gone or was corrupt (deleted).</summary>
+    private byte[]? Kept(ReadOnlySpan<byte> hash, byte[]? data, bool corrupt)
+    {
+        if (data is null)
+        {
+            CountCorrupt(corrupt);
+            _index.RemoveChunk(hash);
+            return null;
+        }
+
+        _index.Touch(hash, Now());
+        return data;
+    }
+
+    private void CountCorrupt(bool corrupt)
+    {
+        if (corrupt)
+        {
+            Interlocked.Increment(ref _corrupt);
+        }
     }
 
     /// <summary>
