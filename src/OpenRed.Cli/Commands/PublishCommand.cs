@@ -55,7 +55,7 @@ internal sealed class PublishCommand : IReplCommand
         var replicas = string.Create(CultureInfo.InvariantCulture, $"replicas {r.Replicas.Count}/{r.ReplicasWanted}")
             + (r.Replicas.Count == 0 ? "" : ": " + string.Join(", ", r.Replicas.Select(h => Core.Text.VisibleText.Escape(h.NodeId))));
         context.WriteRaw(string.Create(CultureInfo.InvariantCulture,
-            $"published {r.Name} ({PeerText.Bytes((long)r.Size)}, {r.ChunkCount} chunks) · {replicas}\n"));
+            $"published {r.Name} ({PeerText.Bytes((long)r.Size)}, {r.ChunkCount} {(r.ChunkCount == 1 ? "chunk" : "chunks")}) · {replicas}\n"));
         return 0;
     }
 

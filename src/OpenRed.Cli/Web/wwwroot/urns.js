@@ -84,7 +84,7 @@ async function publish(event) {
     const published = await response.json();
     const replicas = (published.replicas ?? []).map((r) => r.node_id || short(r.fingerprint));
     result.dataset.kind = 'ok';
-    result.textContent = `published ${published.name} (${fmtBytes(published.size)}, ${published.chunk_count} chunks) · replicas `
+    result.textContent = `published ${published.name} (${fmtBytes(published.size)}, ${published.chunk_count} ${published.chunk_count === 1 ? "chunk" : "chunks"}) · replicas `
       + `${replicas.length}/${published.replicas_wanted}${replicas.length ? ': ' + replicas.join(', ') : ''}`;
     form.reset();
   } catch (e) {
