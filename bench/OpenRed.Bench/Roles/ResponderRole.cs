@@ -82,6 +82,7 @@ internal static class ResponderRole
                     ["handshakes_failed"] = mesh.Counters.HandshakesFailed,
                     ["connections_refused"] = mesh.Counters.ConnectionsRefused,
                     ["peak_rss_kib"] = ProcInfo.PeakRssKiB(),
+                    ["heap_full_gc_mib"] = GC.GetTotalMemory(forceFullCollection: true) / 1048576.0,
                 });
             }
         }

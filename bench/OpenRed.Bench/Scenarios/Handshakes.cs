@@ -55,7 +55,7 @@ internal static class Handshakes
             $"{(end["first_error"] is { } err ? $" (first error: {(string?)err})" : "")}; latency p50 {(double?)end["latency_p50_ms"]:0.0} ms, p99 {(double?)end["latency_p99_ms"]:0.0} ms; " +
             $"CPU busy: responder {responderBusy:P0} ({responderBusy * window * 1000 / completed:0.00} ms CPU a handshake, of which background JIT {jitMs:0.00} ms), client {clientBusy:P0} ({clientBusy * window * 1000 / completed:0.00} ms); responder counted {(long)stopped["handshakes_completed"]!} completed, " +
             $"{(long)stopped["handshakes_failed"]!} failed, {(long)stopped["connections_refused"]!} refused (whole run); " +
-            $"client peak RSS {((long?)done["peak_rss_kib"] ?? 0) / 1024.0:0} MiB");
+            $"client peak RSS {((long?)done["peak_rss_kib"] ?? 0) / 1024.0:0} MiB; responder heap after a full GC at the end {(double?)stopped["heap_full_gc_mib"]:0.0} MiB (a session that leaks shows here)");
         var figures = new List<Figure>
         {
             new(label, rate, "/s")

@@ -117,6 +117,11 @@ internal sealed class ExchangeModule : INodeModule
         _counters.MessageReceived();
         var previous = _lastReceived.TryGetValue(session, out var p) ? p : (DateTimeOffset?)null;
         _lastReceived[session] = now;
+        if (!session.IsOpen)
+        {
+            // Its close may have run already: nothing may outlive it here.
+            _lastReceived.TryRemove(session, out _);
+        }
         if (!PeerExchangeRules.ArrivalAllowed(previous, now, _options))
         {
             Disconnect(session, TooOften, "peer exchange sent more often than once a minute");
@@ -182,6 +187,26 @@ internal sealed class ExchangeModule : INodeModule
         _wake.Set();
     }
 
+    /// <summary>
+    /// Drops the state of sessions that are no longer open. A session the duplicate rule displaced closes without a
+    /// SessionClosed (its peer's newer session is the one the mesh announces), so its state would otherwise stay.
+    /// </summary>
+    private void ForgetClosed()
+    {
+        foreach (var session in _lastReceived.Keys.Where(s => !s.IsOpen))
+        {
+            _lastReceived.TryRemove(session, out _);
+        }
+
+        lock (_lock)
+        {
+            foreach (var session in _sendStates.Keys.Where(s => !s.IsOpen).ToList())
+            {
+                _sendStates.Remove(session);
+            }
+        }
+    }
+
     private void OnSessionClosed(PeerSession session)
     {
         _recent.Closed(session.Fingerprint, _context.Time.GetUtcNow());
@@ -228,6 +253,7 @@ internal sealed class ExchangeModule : INodeModule
     {
         var now = _context.Time.GetUtcNow();
         var listable = _recent.Listable(now, _options.ListedFor);
+        ForgetClosed();
         foreach (var session in _context.Mesh.Sessions)
         {
             if (!session.IsOpen)
@@ -240,6 +266,13 @@ internal sealed class ExchangeModule : INodeModule
             SendState state;
             lock (_lock)
             {
+                // Checked again under the lock that the close takes: a session that closed since the snapshot above has
+                // had its state removed already, and a state added now would keep the dead session for ever.
+                if (!session.IsOpen)
+                {
+                    continue;
+                }
+
                 if (!_sendStates.TryGetValue(session, out state!))
                 {
                     _sendStates[session] = state = new SendState();
