@@ -117,11 +117,6 @@ internal sealed class ExchangeModule : INodeModule
         _counters.MessageReceived();
         var previous = _lastReceived.TryGetValue(session, out var p) ? p : (DateTimeOffset?)null;
         _lastReceived[session] = now;
-        if (!session.IsOpen)
-        {
-            // Its close may have run already: nothing may outlive it here.
-            _lastReceived.TryRemove(session, out _);
-        }
         if (!PeerExchangeRules.ArrivalAllowed(previous, now, _options))
         {
             Disconnect(session, TooOften, "peer exchange sent more often than once a minute");
@@ -188,8 +183,9 @@ internal sealed class ExchangeModule : INodeModule
     }
 
     /// <summary>
-    /// Drops the state of sessions that are no longer open. A session the duplicate rule displaced closes without a
-    /// SessionClosed (its peer's newer session is the one the mesh announces), so its state would otherwise stay.
+    /// Drops the state of sessions that are no longer open, at every pass. A session the duplicate rule displaced
+    /// closes without a SessionClosed (its peer's newer session is the one the mesh announces), and a pass may add
+    /// state for a session that closed during it: either would otherwise keep the dead session for ever.
     /// </summary>
     private void ForgetClosed()
     {
@@ -266,13 +262,6 @@ internal sealed class ExchangeModule : INodeModule
             SendState state;
             lock (_lock)
             {
-                // Checked again under the lock that the close takes: a session that closed since the snapshot above has
-                // had its state removed already, and a state added now would keep the dead session for ever.
-                if (!session.IsOpen)
-                {
-                    continue;
-                }
-
                 if (!_sendStates.TryGetValue(session, out state!))
                 {
                     _sendStates[session] = state = new SendState();

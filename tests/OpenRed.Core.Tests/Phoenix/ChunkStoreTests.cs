@@ -32,8 +32,7 @@ public sealed class ChunkStoreTests : IDisposable
     {
         // What a kill -9 between the chunk writer's file and its index row leaves behind.
         var node = _mesh.Add("a");
-        var data = RandomNumberGenerator.GetBytes(1000);
-        var hash = SHA256.HashData(data);
+        var (data, hash) = RandomChunk();
         WriteChunkFile(node.DataDir, hash, data);
         node.Parts.Store.Has(hash).Should().BeFalse();
 
@@ -47,8 +46,7 @@ public sealed class ChunkStoreTests : IDisposable
     public void Adopt_CorruptOrMissingFile_NotListed_CorruptDeleted()
     {
         var node = _mesh.Add("a");
-        var data = RandomNumberGenerator.GetBytes(1000);
-        var hash = SHA256.HashData(data);
+        var (data, hash) = RandomChunk();
         node.Parts.Store.Adopt(hash, data.Length).Should().BeFalse();
 
         data[10] ^= 0xff;
@@ -218,6 +216,12 @@ public sealed class ChunkStoreTests : IDisposable
 
         node.Parts.Store.Evict();
         node.Parts.Store.Has(info.Hash(0)).Should().BeFalse();
+    }
+
+    private static (byte[] Data, byte[] Hash) RandomChunk()
+    {
+        var data = RandomNumberGenerator.GetBytes(1000);
+        return (data, SHA256.HashData(data));
     }
 
     /// <summary>A chunk file where the store keeps it, with no index row: what a kill between the two leaves.</summary>

@@ -45,6 +45,19 @@ internal sealed class ChunkStore
     public byte[]? ReadPooled(ReadOnlySpan<byte> hash, int length) =>
         Kept(hash, _files.ReadPooled(hash, length, out var corrupt), corrupt);
 
+    /// <summary>Whether a listed chunk is still on disk and matches its hash, without keeping its bytes (see <see cref="Read"/>).</summary>
+    public bool Verify(ReadOnlySpan<byte> hash, int length)
+    {
+        var data = ReadPooled(hash, length);
+        if (data is null)
+        {
+            return false;
+        }
+
+        System.Buffers.ArrayPool<byte>.Shared.Return(data);
+        return true;
+    }
+
     /// <summary>
     /// Lists a chunk whose file is on disk but not in the index: the chunk writer writes files before their index rows,
     /// so a kill between the two leaves such files. The file is read and checked against its hash first (a corrupt one
@@ -52,11 +65,6 @@ internal sealed class ChunkStore
     /// </summary>
     public bool Adopt(ReadOnlySpan<byte> hash, int length)
     {
-        if (!_files.Exists(hash))
-        {
-            return false;
-        }
-
         var data = _files.ReadPooled(hash, length, out var corrupt);
         if (data is null)
         {

@@ -75,7 +75,7 @@ internal sealed partial class Resolver(
         var held = index.Held(info);
         for (var i = 0; i < held.Length; i++)
         {
-            if (held[i] && store.Read(info.Hash(i)) is null)
+            if (held[i] && !store.Verify(info.Hash(i), info.ChunkLength(i)))
             {
                 counters.Refuse(Refusal.CorruptChunk);
                 held[i] = false;
